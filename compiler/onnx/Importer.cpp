@@ -1,0 +1,858 @@
+#include "compiler/onnx/Importer.h"
+
+#include "compiler/onnx/ShapeFolding.h"
+#include "ir/ShapeInference.h"
+#include "ir/Verifier.h"
+
+#include <onnx/defs/parser.h>
+#include <onnx/onnx_pb.h>
+
+#include <google/protobuf/io/coded_stream.h>
+
+#include <cfloat>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace cnnc {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int64_t kMinOpset = 7, kMaxOpset = 18;
+
+bool endsWith(const std::string &s, const std::string &suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// ---------------------------------------------------------------- reading
+
+onnx::ModelProto readModel(const std::string &path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec))
+    userError("no such file");
+  if (fs::is_directory(path, ec))
+    userError("is a directory, not an ONNX model");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    userError("cannot open file");
+  std::string bytes((std::istreambuf_iterator<char>(in)),
+                    std::istreambuf_iterator<char>());
+  onnx::ModelProto model;
+  if (endsWith(path, ".onnxtxt") || endsWith(path, ".onnx.txt")) {
+    onnx::OnnxParser parser(bytes.c_str());
+    onnx::Status status = parser.Parse(model);
+    if (!status.IsOK()) {
+      std::string msg = status.ErrorMessage();
+      for (char &c : msg)
+        if (c == '\n')
+          c = ' ';
+      userError("not valid ONNX text: {}", msg);
+    }
+    return model;
+  }
+  if (bytes.empty())
+    userError("empty file, not an ONNX model");
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>(bytes.data()), int(bytes.size()));
+  stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+  if (bytes.size() > size_t(std::numeric_limits<int>::max()))
+    userError("file larger than 2 GiB: store weights as external data");
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+    userError("not an ONNX model (protobuf parse failed: the file is "
+              "truncated, corrupt or of another format)");
+  if (!model.has_graph() || model.ir_version() <= 0)
+    userError("not an ONNX model (no ir_version or no graph)");
+  return model;
+}
+
+// ---------------------------------------------------------------- tensors
+
+std::string tensorWhat(const std::string &kind, const std::string &name) {
+  return fmt::format("{} '{}'", kind, name);
+}
+
+Shape checkedDims(const google::protobuf::RepeatedField<int64_t> &dims,
+                  const std::string &what) {
+  Shape shape(dims.begin(), dims.end());
+  if (!checkedElementCount(shape))
+    userError("{} has a negative or absurd shape [{}] (limit {} elements)",
+              what, shapeToString(shape), kMaxElements);
+  return shape;
+}
+
+std::vector<uint8_t> readExternal(const onnx::TensorProto &t,
+                                  const fs::path &baseDir, size_t expected,
+                                  const std::string &what) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &kv : t.external_data()) {
+    try {
+      if (kv.key() == "location")
+        location = kv.value();
+      else if (kv.key() == "offset")
+        offset = std::stoll(kv.value());
+      else if (kv.key() == "length")
+        length = std::stoll(kv.value());
+    } catch (const std::exception &) {
+      userError("{} has a bad external_data {} '{}'", what, kv.key(),
+                kv.value());
+    }
+  }
+  if (location.empty())
+    userError("{} has external data without a location", what);
+  fs::path rel(location);
+  if (rel.is_absolute() || rel.lexically_normal().string().rfind("..", 0) == 0)
+    userError("{}: external data location '{}' must be a relative path inside "
+              "the model's folder",
+              what, location);
+  fs::path file = baseDir / rel;
+  std::error_code ec;
+  auto fileSize = fs::file_size(file, ec);
+  if (ec)
+    userError("{}: cannot read external data file '{}'", what, file.string());
+  if (length < 0)
+    length = int64_t(expected);
+  if (offset < 0 || size_t(length) != expected ||
+      uint64_t(offset) + uint64_t(length) > fileSize)
+    userError("{}: external data (offset {}, length {}) does not hold the {} "
+              "bytes the tensor needs in '{}' ({} bytes)",
+              what, offset, length, expected, file.string(), fileSize);
+  std::vector<uint8_t> bytes(expected);
+  std::ifstream in(file, std::ios::binary);
+  in.seekg(offset);
+  in.read(reinterpret_cast<char *>(bytes.data()), std::streamsize(expected));
+  if (!in)
+    userError("{}: short read from '{}'", what, file.string());
+  return bytes;
+}
+
+template <typename Field>
+void checkCount(const Field &field, int64_t n, const std::string &what,
+                const char *fieldName) {
+  if (int64_t(field.size()) != n)
+    userError("{} has {} values in {} but its shape holds {}", what,
+              field.size(), fieldName, n);
+}
+
+template <typename T, typename Field>
+std::vector<uint8_t> packField(const Field &field) {
+  std::vector<uint8_t> bytes(size_t(field.size()) * sizeof(T));
+  for (int i = 0; i < field.size(); ++i) {
+    T v = static_cast<T>(field.Get(i));
+    std::memcpy(bytes.data() + size_t(i) * sizeof(T), &v, sizeof(T));
+  }
+  return bytes;
+}
+
+TensorRef convertTensor(const onnx::TensorProto &t, const fs::path &baseDir,
+                        const std::string &what) {
+  std::optional<DType> dtype = dtypeFromOnnx(t.data_type());
+  if (!dtype)
+    userError("{} has unsupported element type {}", what, t.data_type());
+  Shape shape = checkedDims(t.dims(), what);
+  TensorType type{*dtype, shape, Layout::Plain};
+  int64_t n = type.numElements();
+  size_t expected = type.byteSize();
+  std::vector<uint8_t> bytes;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    bytes = readExternal(t, baseDir, expected, what);
+  } else if (t.has_raw_data()) {
+    if (t.raw_data().size() != expected)
+      userError("{} has {} bytes of raw_data but its type {} needs {}", what,
+                t.raw_data().size(), type.str(), expected);
+    bytes.assign(t.raw_data().begin(), t.raw_data().end());
+  } else {
+    switch (*dtype) {
+    case DType::F32:
+      checkCount(t.float_data(), n, what, "float_data");
+      bytes = packField<float>(t.float_data());
+      break;
+    case DType::F64:
+      checkCount(t.double_data(), n, what, "double_data");
+      bytes = packField<double>(t.double_data());
+      break;
+    case DType::I64:
+      checkCount(t.int64_data(), n, what, "int64_data");
+      bytes = packField<int64_t>(t.int64_data());
+      break;
+    case DType::I32:
+      checkCount(t.int32_data(), n, what, "int32_data");
+      bytes = packField<int32_t>(t.int32_data());
+      break;
+    case DType::I16:
+      checkCount(t.int32_data(), n, what, "int32_data");
+      bytes = packField<int16_t>(t.int32_data());
+      break;
+    case DType::I8:
+      checkCount(t.int32_data(), n, what, "int32_data");
+      bytes = packField<int8_t>(t.int32_data());
+      break;
+    case DType::U8:
+    case DType::Bool:
+      checkCount(t.int32_data(), n, what, "int32_data");
+      bytes = packField<uint8_t>(t.int32_data());
+      break;
+    case DType::U16:
+    case DType::F16:
+    case DType::BF16: // stored as their 16-bit patterns
+      checkCount(t.int32_data(), n, what, "int32_data");
+      bytes = packField<uint16_t>(t.int32_data());
+      break;
+    case DType::U32:
+      checkCount(t.uint64_data(), n, what, "uint64_data");
+      bytes = packField<uint32_t>(t.uint64_data());
+      break;
+    case DType::U64:
+      checkCount(t.uint64_data(), n, what, "uint64_data");
+      bytes = packField<uint64_t>(t.uint64_data());
+      break;
+    }
+  }
+  return std::make_shared<Tensor>(type, std::move(bytes));
+}
+
+template <typename T>
+TensorRef scalarTensor(DType dtype, Shape shape, std::vector<T> values) {
+  return std::make_shared<Tensor>(Tensor::fromValues(dtype, std::move(shape), values));
+}
+
+// A scalar of `dtype` holding `v` (for Clip bounds, Pad values).
+TensorRef scalarOf(DType dtype, double v) {
+  switch (dtype) {
+  case DType::F64:
+    return scalarTensor<double>(dtype, {}, {v});
+  case DType::I64:
+    return scalarTensor<int64_t>(dtype, {}, {int64_t(v)});
+  case DType::I32:
+    return scalarTensor<int32_t>(dtype, {}, {int32_t(v)});
+  default:
+    return scalarTensor<float>(DType::F32, {}, {float(v)});
+  }
+}
+
+// ---------------------------------------------------------------- importer
+
+class Importer {
+public:
+  Importer(const onnx::ModelProto &model, fs::path baseDir,
+           const ImportOptions &options)
+      : model_(model), baseDir_(std::move(baseDir)), options_(options) {}
+
+  std::unique_ptr<Graph> run(const std::string &fallbackName);
+
+private:
+  const onnx::GraphProto &g() const { return model_.graph(); }
+  void readOpset();
+  void checkSupported();
+  void importInputs();
+  std::vector<int> topologicalOrder();
+  void importNode(const onnx::NodeProto &node);
+
+  // Node construction helpers.
+  Value *lookup(const std::string &name) {
+    if (name.empty())
+      return nullptr;
+    return values_.at(name);
+  }
+  Value *constantInput(const std::string &base, TensorRef t) {
+    return graph_->addConstant(graph_->uniqueName(base), std::move(t));
+  }
+  Value *intsInput(const std::string &base, const std::vector<int64_t> &v) {
+    return constantInput(base, scalarTensor<int64_t>(DType::I64, {int64_t(v.size())}, v));
+  }
+  Node *emit(OpKind kind, const std::string &name, std::vector<Value *> inputs,
+             const std::vector<std::string> &outputs, AttrMap attrs);
+  AttrMap convertAttributes(const onnx::NodeProto &node, const std::string &name,
+                            OpKind kind, const std::set<std::string> &moved);
+
+  const onnx::ModelProto &model_;
+  fs::path baseDir_;
+  const ImportOptions &options_;
+  int64_t opset_ = 0;
+  std::unique_ptr<Graph> graph_;
+  std::unordered_map<std::string, Value *> values_;
+  std::unordered_set<std::string> consumed_; // tensors some node or output reads
+};
+
+std::string nodeName(const onnx::NodeProto &n) {
+  if (!n.name().empty())
+    return n.name();
+  for (const std::string &out : n.output())
+    if (!out.empty())
+      return out;
+  return n.op_type();
+}
+
+[[noreturn]] void nodeError(const onnx::NodeProto &n, std::string message) {
+  throw UserError(Diagnostic{"", nodeName(n), n.op_type(), std::move(message)});
+}
+
+void Importer::readOpset() {
+  bool found = false;
+  for (const auto &op : model_.opset_import()) {
+    if (op.domain().empty() || op.domain() == "ai.onnx") {
+      opset_ = op.version();
+      found = true;
+    }
+  }
+  if (!found)
+    userError("model imports no version of the default ONNX opset");
+  if (opset_ > kMaxOpset)
+    userError("opset {} is newer than cnnc supports ({} to {})", opset_,
+              kMinOpset, kMaxOpset);
+  if (opset_ < 1)
+    userError("invalid opset version {}", opset_);
+}
+
+void Importer::checkSupported() {
+  std::vector<Diagnostic> unsupported;
+  std::vector<std::string> supported = supportedOnnxOps();
+  for (const auto &n : g().node()) {
+    bool known = (n.domain().empty() || n.domain() == "ai.onnx") &&
+                 std::find(supported.begin(), supported.end(), n.op_type()) !=
+                     supported.end();
+    if (!known) {
+      std::string op = n.domain().empty() ? n.op_type()
+                                          : n.domain() + "." + n.op_type();
+      unsupported.push_back(Diagnostic{"", nodeName(n), op, "unsupported op"});
+    }
+  }
+  if (!unsupported.empty())
+    throw UserError(std::move(unsupported));
+}
+
+void Importer::importInputs() {
+  std::unordered_set<std::string> initNames;
+  for (const auto &init : g().initializer())
+    initNames.insert(init.name());
+  std::set<std::string> overridden;
+  for (const auto &[name, shape] : options_.inputShapes)
+    overridden.insert(name);
+  for (const auto &in : g().input()) {
+    if (initNames.count(in.name()))
+      continue; // an initializer: a constant, not a run-time input
+    std::string what = tensorWhat("input", in.name());
+    if (!in.type().has_tensor_type())
+      userError("{} is not a tensor", what);
+    const auto &tt = in.type().tensor_type();
+    std::optional<DType> dtype = dtypeFromOnnx(tt.elem_type());
+    if (!dtype)
+      userError("{} has unsupported element type {}", what, tt.elem_type());
+    Shape shape;
+    auto given = options_.inputShapes.find(in.name());
+    if (given != options_.inputShapes.end()) {
+      shape = given->second;
+      overridden.erase(in.name());
+      if (tt.has_shape() && tt.shape().dim_size() != int(shape.size()))
+        userError("{} has rank {}, but --input-shape gives [{}]", what,
+                  tt.shape().dim_size(), shapeToString(shape, 'x'));
+    } else {
+      if (!tt.has_shape())
+        userError("{} has no shape: give it with --input-shape {}=...", what,
+                  in.name());
+      for (int i = 0; i < tt.shape().dim_size(); ++i) {
+        const auto &dim = tt.shape().dim(i);
+        if (dim.has_dim_value() && dim.dim_value() >= 0) {
+          shape.push_back(dim.dim_value());
+        } else if (dim.has_dim_value()) {
+          userError("{} has negative dimension {}", what, dim.dim_value());
+        } else if (i == 0) {
+          shape.push_back(options_.batch); // symbolic batch
+        } else {
+          userError("{} has unknown dimension {} ('{}'): give the shape with "
+                    "--input-shape {}=...",
+                    what, i, dim.dim_param(), in.name());
+        }
+      }
+    }
+    if (!checkedElementCount(shape))
+      userError("{} has a negative or absurd shape [{}] (limit {} elements)",
+                what, shapeToString(shape), kMaxElements);
+    values_[in.name()] =
+        graph_->addInput(in.name(), TensorType{*dtype, shape, Layout::Plain});
+  }
+  if (!overridden.empty())
+    userError("--input-shape names '{}', which is not an input of the model",
+              *overridden.begin());
+  for (const auto &init : g().initializer()) {
+    if (values_.count(init.name()))
+      userError("initializer '{}' is defined twice", init.name());
+    values_[init.name()] = graph_->addConstant(
+        init.name(),
+        convertTensor(init, baseDir_, tensorWhat("initializer", init.name())));
+  }
+}
+
+std::vector<int> Importer::topologicalOrder() {
+  // ONNX requires nodes in topological order, but not every exporter obeys;
+  // Kahn's algorithm orders them, and finds undefined inputs and cycles.
+  int count = g().node_size();
+  std::unordered_map<std::string, int> producer;
+  for (int i = 0; i < count; ++i)
+    for (const std::string &out : g().node(i).output()) {
+      if (out.empty())
+        continue;
+      if (values_.count(out) || !producer.emplace(out, i).second)
+        nodeError(g().node(i), fmt::format("tensor '{}' is defined more than once", out));
+    }
+  std::vector<std::vector<int>> users(static_cast<size_t>(count));
+  std::vector<int> pending(size_t(count), 0);
+  std::vector<Diagnostic> undefined;
+  for (int i = 0; i < count; ++i) {
+    for (const std::string &in : g().node(i).input()) {
+      if (in.empty() || values_.count(in))
+        continue;
+      auto p = producer.find(in);
+      if (p == producer.end()) {
+        const auto &n = g().node(i);
+        undefined.push_back(Diagnostic{
+            "", nodeName(n), n.op_type(),
+            fmt::format("input '{}' is not defined by any node, initializer "
+                        "or graph input",
+                        in)});
+        continue;
+      }
+      users[size_t(p->second)].push_back(i);
+      ++pending[size_t(i)];
+    }
+  }
+  if (!undefined.empty())
+    throw UserError(std::move(undefined));
+  std::vector<int> order, ready;
+  for (int i = count - 1; i >= 0; --i)
+    if (pending[size_t(i)] == 0)
+      ready.push_back(i);
+  while (!ready.empty()) {
+    int i = ready.back();
+    ready.pop_back();
+    order.push_back(i);
+    for (int u : users[size_t(i)])
+      if (--pending[size_t(u)] == 0)
+        ready.push_back(u);
+  }
+  if (int(order.size()) != count) {
+    std::vector<Diagnostic> cycle;
+    for (int i = 0; i < count; ++i)
+      if (pending[size_t(i)] > 0)
+        cycle.push_back(Diagnostic{"", nodeName(g().node(i)),
+                                   g().node(i).op_type(),
+                                   "is part of a cycle in the graph"});
+    throw UserError(std::move(cycle));
+  }
+  return order;
+}
+
+Node *Importer::emit(OpKind kind, const std::string &name,
+                     std::vector<Value *> inputs,
+                     const std::vector<std::string> &outputs, AttrMap attrs) {
+  Node *node = graph_->addNode(kind, name, std::move(inputs), outputs, std::move(attrs));
+  makeWindowExplicit(*node);
+  std::vector<TensorType> types = inferOutputTypes(*node);
+  if (types.size() != node->outputs.size())
+    node->error("op produces {} results, node has {}", types.size(),
+                node->outputs.size());
+  for (size_t i = 0; i < types.size(); ++i)
+    node->outputs[i]->type = types[i];
+  for (size_t i = 0; i < outputs.size(); ++i)
+    values_[outputs[i]] = node->outputs[i];
+  if (auto folded = foldShapeComputation(*node)) {
+    graph_->replaceNodeWithConstants(node, std::move(*folded));
+    return nullptr;
+  }
+  return node;
+}
+
+AttrMap Importer::convertAttributes(const onnx::NodeProto &node,
+                                    const std::string &name, OpKind kind,
+                                    const std::set<std::string> &moved) {
+  AttrMap attrs;
+  const OpInfo &info = opInfo(kind);
+  for (const auto &a : node.attribute()) {
+    if (moved.count(a.name()))
+      continue;
+    const AttrSpec *spec = info.findAttr(a.name());
+    if (!spec)
+      nodeError(node, fmt::format("unsupported attribute '{}'", a.name()));
+    using AP = onnx::AttributeProto;
+    std::optional<Attribute> value;
+    switch (a.type()) {
+    case AP::INT:
+      value = Attribute(int64_t(a.i()));
+      break;
+    case AP::FLOAT:
+      value = Attribute(double(a.f()));
+      break;
+    case AP::STRING:
+      value = Attribute(a.s());
+      break;
+    case AP::INTS:
+      value = Attribute(std::vector<int64_t>(a.ints().begin(), a.ints().end()));
+      break;
+    case AP::FLOATS:
+      value = Attribute(std::vector<double>(a.floats().begin(), a.floats().end()));
+      break;
+    case AP::STRINGS:
+      value = Attribute(std::vector<std::string>(a.strings().begin(), a.strings().end()));
+      break;
+    case AP::TENSOR:
+      value = Attribute(convertTensor(a.t(), baseDir_,
+                                      fmt::format("attribute '{}'", a.name())));
+      break;
+    default:
+      nodeError(node, fmt::format("attribute '{}' has unsupported type {}",
+                                  a.name(), int(a.type())));
+    }
+    if (spec->kind == AttrKind::Float && value->kind() == AttrKind::Int)
+      value = Attribute(double(value->getInt())); // tolerated, e.g. LpPool p
+    if (spec->kind == AttrKind::Int && value->kind() == AttrKind::Float &&
+        a.name() == "p")
+      value = Attribute(int64_t(value->getFloat())); // LpPool-1's float p
+    if (value->kind() != spec->kind)
+      nodeError(node, fmt::format("attribute '{}' must be {}, got {}", a.name(),
+                                  attrKindName(spec->kind),
+                                  attrKindName(value->kind())));
+    attrs.insert_or_assign(a.name(), std::move(*value));
+  }
+  (void)name;
+  return attrs;
+}
+
+const onnx::AttributeProto *findAttr(const onnx::NodeProto &n, const char *name) {
+  for (const auto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+std::vector<int64_t> intsAttr(const onnx::AttributeProto &a) {
+  return std::vector<int64_t>(a.ints().begin(), a.ints().end());
+}
+
+void Importer::importNode(const onnx::NodeProto &n) {
+  std::string name = nodeName(n);
+  const std::string &op = n.op_type();
+  std::vector<Value *> inputs;
+  for (const std::string &in : n.input())
+    inputs.push_back(lookup(in));
+  std::vector<std::string> outputs(n.output().begin(), n.output().end());
+  auto withName = [&](const char *suffix) { return name + suffix; };
+
+  if (op == "Constant") {
+    TensorRef t;
+    if (const auto *a = findAttr(n, "value"))
+      t = convertTensor(a->t(), baseDir_, "Constant value");
+    else if (const auto *a = findAttr(n, "value_float"))
+      t = scalarTensor<float>(DType::F32, {}, {a->f()});
+    else if (const auto *a = findAttr(n, "value_floats"))
+      t = scalarTensor<float>(DType::F32, {int64_t(a->floats_size())},
+                              std::vector<float>(a->floats().begin(), a->floats().end()));
+    else if (const auto *a = findAttr(n, "value_int"))
+      t = scalarTensor<int64_t>(DType::I64, {}, {int64_t(a->i())});
+    else if (const auto *a = findAttr(n, "value_ints"))
+      t = scalarTensor<int64_t>(DType::I64, {int64_t(a->ints_size())}, intsAttr(*a));
+    else
+      nodeError(n, "only tensor, float(s) and int(s) constants are supported");
+    if (outputs.size() != 1)
+      nodeError(n, "must have one output");
+    values_[outputs[0]] = graph_->addConstant(outputs[0], std::move(t));
+    return;
+  }
+
+  if (inputs.empty() || !inputs[0])
+    nodeError(n, "missing its first input");
+  std::optional<OpKind> maybeKind =
+      op == "Upsample" ? OpKind::Resize : opKindFromName(op);
+  OpKind kind = *maybeKind; // checkSupported() ran first
+  std::set<std::string> moved; // attributes turned into operands here
+  // Outputs that are declared but unnamed or unused are dropped, so optional
+  // results (MaxPool indices, Dropout mask, BatchNorm statistics) exist only
+  // when something reads them.
+  while (outputs.size() > 1 && (outputs.back().empty() || !consumed_.count(outputs.back())))
+    outputs.pop_back();
+
+  auto attrInts = [&](const char *attrName) -> std::optional<std::vector<int64_t>> {
+    if (const auto *a = findAttr(n, attrName)) {
+      moved.insert(attrName);
+      return intsAttr(*a);
+    }
+    return std::nullopt;
+  };
+  auto resizeInputs = [&](size_t count) {
+    if (inputs.size() < count)
+      inputs.resize(count, nullptr);
+  };
+  auto dropAttr = [&](const char *attrName) { moved.insert(attrName); };
+
+  switch (kind) {
+  case OpKind::BatchNormalization: {
+    dropAttr("is_test");
+    dropAttr("consumed_inputs");
+    if (const auto *a = findAttr(n, "spatial")) {
+      if (a->i() != 1)
+        nodeError(n, "spatial=0 (per-activation statistics) is not supported");
+      dropAttr("spatial");
+    }
+    if (const auto *a = findAttr(n, "training_mode"); a && a->i() != 0)
+      nodeError(n, "training_mode=1 is not supported: cnnc compiles inference");
+    if (outputs.size() > 1)
+      nodeError(n, "the training outputs (running mean/variance) are not supported");
+    break;
+  }
+  case OpKind::Dropout:
+    dropAttr("is_test");
+    dropAttr("ratio"); // opset < 12; no effect in inference
+    break;
+  case OpKind::Clip:
+    if (opset_ < 11) {
+      DType dt = inputs[0]->type.dtype;
+      const auto *lo = findAttr(n, "min"), *hi = findAttr(n, "max");
+      dropAttr("min");
+      dropAttr("max");
+      inputs.resize(1);
+      inputs.push_back(constantInput(withName("/min"), scalarOf(dt, lo ? lo->f() : -FLT_MAX)));
+      inputs.push_back(constantInput(withName("/max"), scalarOf(dt, hi ? hi->f() : FLT_MAX)));
+    }
+    break;
+  case OpKind::Squeeze:
+  case OpKind::Unsqueeze:
+  case OpKind::ReduceMean:
+  case OpKind::ReduceMax:
+  case OpKind::ReduceSum: {
+    bool attrForm = kind == OpKind::ReduceSum ? opset_ < 13
+                    : (kind == OpKind::Squeeze || kind == OpKind::Unsqueeze)
+                        ? opset_ < 13
+                        : opset_ < 18;
+    if (attrForm) {
+      if (auto axes = attrInts("axes"))
+        inputs.push_back(intsInput(withName("/axes"), *axes));
+      else if (kind == OpKind::Unsqueeze)
+        nodeError(n, "missing attribute 'axes'");
+    }
+    break;
+  }
+  case OpKind::Split:
+    if (opset_ < 13)
+      if (auto split = attrInts("split"))
+        inputs.push_back(intsInput(withName("/split"), *split));
+    break;
+  case OpKind::Slice:
+    if (opset_ < 10) {
+      auto starts = attrInts("starts"), ends = attrInts("ends");
+      auto axes = attrInts("axes");
+      if (!starts || !ends)
+        nodeError(n, "missing attribute 'starts' or 'ends'");
+      inputs.push_back(intsInput(withName("/starts"), *starts));
+      inputs.push_back(intsInput(withName("/ends"), *ends));
+      if (axes)
+        inputs.push_back(intsInput(withName("/axes"), *axes));
+    }
+    break;
+  case OpKind::Pad:
+    if (opset_ < 11) {
+      auto pads = attrInts("pads");
+      if (!pads)
+        pads = attrInts("paddings");
+      if (!pads)
+        nodeError(n, "missing attribute 'pads'");
+      inputs.push_back(intsInput(withName("/pads"), *pads));
+      if (const auto *v = findAttr(n, "value")) {
+        dropAttr("value");
+        inputs.push_back(constantInput(withName("/value"),
+                                       scalarOf(inputs[0]->type.dtype, v->f())));
+      }
+    }
+    break;
+  case OpKind::Cast: {
+    const auto *to = findAttr(n, "to");
+    std::optional<DType> dtype = to ? dtypeFromOnnx(int(to->i())) : std::nullopt;
+    if (!dtype)
+      nodeError(n, "missing or unsupported 'to' type");
+    dropAttr("to");
+    Node *node = emit(kind, name, inputs, outputs,
+                      [&] {
+                        AttrMap attrs = convertAttributes(n, name, kind, moved);
+                        attrs.insert_or_assign("to", Attribute(std::string(dtypeName(*dtype))));
+                        return attrs;
+                      }());
+    (void)node;
+    return;
+  }
+  case OpKind::Resize: {
+    bool legacy = op == "Upsample" || opset_ < 11;
+    if (legacy) {
+      // Upsample and Resize-10 index the input as out / scale ("asymmetric"),
+      // rounding down for nearest.
+      std::vector<Value *> operands{inputs[0], nullptr};
+      if (auto scales = findAttr(n, "scales")) {
+        dropAttr("scales");
+        std::vector<float> s(scales->floats().begin(), scales->floats().end());
+        operands.push_back(constantInput(withName("/scales"),
+                                         scalarTensor<float>(DType::F32, {int64_t(s.size())}, s)));
+      } else {
+        operands.push_back(inputs.size() > 1 ? inputs[1] : nullptr);
+      }
+      inputs = operands;
+      std::string mode = "nearest";
+      if (const auto *m = findAttr(n, "mode"))
+        mode = m->s();
+      dropAttr("mode");
+      AttrMap attrs = convertAttributes(n, name, kind, moved);
+      attrs.insert_or_assign("mode", Attribute(mode == "bilinear" ? std::string("linear") : mode));
+      attrs.insert_or_assign("coordinate_transformation_mode", Attribute("asymmetric"));
+      if (mode == "nearest")
+        attrs.insert_or_assign("nearest_mode", Attribute("floor"));
+      emit(kind, name, inputs, outputs, std::move(attrs));
+      return;
+    }
+    resizeInputs(1);
+    break;
+  }
+  case OpKind::Softmax:
+  case OpKind::LogSoftmax:
+    if (opset_ < 13) {
+      // Before opset 13 the input was coerced to 2-D at `axis` (default 1)
+      // and normalized over the flattened trailing dims. Where `axis` is the
+      // last dim that is today's semantics; otherwise flatten, normalize the
+      // last axis and restore the shape.
+      int64_t rank = inputs[0]->type.rank();
+      int64_t axis = 1;
+      if (const auto *a = findAttr(n, "axis"))
+        axis = a->i();
+      dropAttr("axis");
+      if (axis < 0)
+        axis += rank;
+      if (axis == rank - 1 || rank == 0) {
+        AttrMap attrs = convertAttributes(n, name, kind, moved);
+        attrs.insert_or_assign("axis", Attribute(int64_t(-1)));
+        emit(kind, name, inputs, outputs, std::move(attrs));
+        return;
+      }
+      Shape original = inputs[0]->type.shape;
+      Node *flat = emit(OpKind::Flatten, withName("/flatten"), {inputs[0]},
+                        {withName("/flattened")}, {{"axis", Attribute(axis)}});
+      Node *soft = emit(kind, name, {flat->outputs[0]}, {withName("/normalized")},
+                        {{"axis", Attribute(int64_t(-1))}});
+      emit(OpKind::Reshape, withName("/reshape"),
+           {soft->outputs[0], intsInput(withName("/shape"), original)}, outputs,
+           {});
+      return;
+    }
+    break;
+  case OpKind::LpPool:
+  case OpKind::Conv:
+  case OpKind::ConvTranspose:
+  case OpKind::MaxPool:
+  case OpKind::AveragePool:
+  case OpKind::GlobalAveragePool:
+  case OpKind::GlobalMaxPool:
+  case OpKind::InstanceNormalization:
+  case OpKind::LRN:
+  case OpKind::Relu:
+  case OpKind::LeakyRelu:
+  case OpKind::PRelu:
+  case OpKind::Sigmoid:
+  case OpKind::HardSigmoid:
+  case OpKind::HardSwish:
+  case OpKind::Tanh:
+  case OpKind::Elu:
+  case OpKind::Selu:
+  case OpKind::Softplus:
+  case OpKind::Gemm:
+  case OpKind::MatMul:
+  case OpKind::Add:
+  case OpKind::Sub:
+  case OpKind::Mul:
+  case OpKind::Div:
+  case OpKind::Pow:
+  case OpKind::Max:
+  case OpKind::Min:
+  case OpKind::Sum:
+  case OpKind::Mean:
+  case OpKind::Sqrt:
+  case OpKind::Exp:
+  case OpKind::Log:
+  case OpKind::Abs:
+  case OpKind::Neg:
+  case OpKind::Reciprocal:
+  case OpKind::Erf:
+  case OpKind::Flatten:
+  case OpKind::Reshape:
+  case OpKind::Transpose:
+  case OpKind::Concat:
+  case OpKind::Gather:
+  case OpKind::Shape:
+  case OpKind::ConstantOfShape:
+  case OpKind::Expand:
+  case OpKind::Identity:
+    dropAttr("consumed_inputs"); // opset < 7 bookkeeping with no meaning
+    break;
+  }
+  // Trailing absent operands ("") carry nothing.
+  while (!inputs.empty() && !inputs.back())
+    inputs.pop_back();
+  emit(kind, name, std::move(inputs), outputs,
+       convertAttributes(n, name, kind, moved));
+}
+
+std::unique_ptr<Graph> Importer::run(const std::string &fallbackName) {
+  readOpset();
+  checkSupported();
+  graph_ = std::make_unique<Graph>();
+  graph_->name = g().name().empty() ? fallbackName : g().name();
+  importInputs();
+  for (const auto &n : g().node())
+    consumed_.insert(n.input().begin(), n.input().end());
+  for (const auto &out : g().output())
+    consumed_.insert(out.name());
+  std::vector<int> order = topologicalOrder();
+  for (int i : order) {
+    const onnx::NodeProto &n = g().node(i);
+    try {
+      importNode(n);
+    } catch (const UserError &) {
+      throw;
+    } catch (const std::exception &e) {
+      nodeError(n, e.what());
+    }
+  }
+  for (const auto &out : g().output()) {
+    auto it = values_.find(out.name());
+    if (it == values_.end())
+      userError("graph output '{}' is not defined", out.name());
+    graph_->outputs.push_back(it->second);
+  }
+  graph_->removeUnusedConstants();
+  verifyGraph(*graph_);
+  return std::move(graph_);
+}
+
+} // namespace
+
+std::vector<std::string> supportedOnnxOps() {
+  std::vector<std::string> ops;
+  for (const OpInfo &info : allOps())
+    ops.emplace_back(info.name);
+  ops.push_back("Constant");
+  ops.push_back("Upsample");
+  std::sort(ops.begin(), ops.end());
+  return ops;
+}
+
+std::unique_ptr<Graph> importOnnxFile(const std::string &path,
+                                      const ImportOptions &options) {
+  onnx::ModelProto model = readModel(path);
+  fs::path p(path);
+  std::string stem = p.filename().string();
+  stem = stem.substr(0, stem.find('.'));
+  Importer importer(model, p.parent_path().empty() ? fs::path(".") : p.parent_path(),
+                    options);
+  return importer.run(stem.empty() ? "main" : stem);
+}
+
+} // namespace cnnc

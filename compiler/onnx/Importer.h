@@ -1,0 +1,39 @@
+// ONNX importer: ModelProto -> cnnc IR.
+//
+// Accepts binary ONNX models and ONNX's textual syntax (files ending in
+// .onnxtxt or .onnx.txt), opsets 7 to 18 of the default domain. Initializers
+// may use raw_data, the typed fields, or external data files next to the
+// model. Older opset forms are converted to the op table's operand form (see
+// ir/Ops.def), auto_pad is resolved into explicit pads, and the integer
+// shape-computation subgraphs exporters emit (Shape -> Gather -> Unsqueeze ->
+// Concat -> Reshape) are evaluated, so every value of the result has a static
+// shape. Every node keeps its ONNX name (or, when it has none, the name of its
+// first output). The returned graph has passed the verifier.
+//
+// Every problem is a UserError naming the node and op; all unsupported ops of
+// a model are reported together. Sizes are checked before anything is
+// allocated.
+#pragma once
+
+#include "ir/Graph.h"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace cnnc {
+
+struct ImportOptions {
+  // Value for leading (batch) dimensions that are symbolic or unknown.
+  int64_t batch = 1;
+  // Full shapes for named inputs; these override what the model declares.
+  std::map<std::string, Shape> inputShapes;
+};
+
+std::unique_ptr<Graph> importOnnxFile(const std::string &path,
+                                      const ImportOptions &options = {});
+
+// The ONNX ops the importer accepts: the op table plus Constant and Upsample.
+std::vector<std::string> supportedOnnxOps();
+
+} // namespace cnnc

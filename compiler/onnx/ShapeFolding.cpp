@@ -1,0 +1,177 @@
+#include "compiler/onnx/ShapeFolding.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace cnnc {
+
+namespace {
+
+bool smallInt(const TensorType &t) {
+  return isInteger(t.dtype) && t.numElements() <= kMaxFoldElements;
+}
+
+// Element values of a known integer operand, or nullopt.
+std::optional<std::vector<int64_t>> knownInts(const Node &n, size_t i) {
+  const Tensor *t = n.constantInput(i);
+  if (!t || !t->hasData() || !smallInt(t->type()))
+    return std::nullopt;
+  return t->toInts();
+}
+
+TensorRef makeIntTensor(const TensorType &type, const std::vector<int64_t> &v) {
+  std::vector<uint8_t> bytes(type.byteSize());
+  size_t size = dtypeSize(type.dtype);
+  for (size_t i = 0; i < v.size(); ++i) {
+    // Little-endian truncation to the element width (i32, u8, ...).
+    uint64_t bits = uint64_t(v[i]);
+    for (size_t b = 0; b < size; ++b)
+      bytes[i * size + b] = uint8_t(bits >> (8 * b));
+  }
+  return std::make_shared<Tensor>(type, std::move(bytes));
+}
+
+// Index of output element `flat` (of shape `out`) in an operand of shape `in`
+// under NumPy broadcasting.
+int64_t broadcastIndex(const Shape &out, const Shape &in, int64_t flat) {
+  int64_t index = 0, stride = 1;
+  for (size_t k = 0; k < out.size(); ++k) {
+    size_t d = out.size() - 1 - k;
+    int64_t coord = flat % out[d];
+    flat /= out[d];
+    if (k < in.size()) {
+      int64_t dim = in[in.size() - 1 - k];
+      index += (dim == 1 ? 0 : coord) * stride;
+      stride *= dim;
+    }
+  }
+  return index;
+}
+
+std::optional<std::vector<int64_t>> evaluate(const Node &n) {
+  const TensorType &out = n.outputs[0]->type;
+  auto all = [&]() -> std::optional<std::vector<std::vector<int64_t>>> {
+    std::vector<std::vector<int64_t>> vals;
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (!n.inputs[i])
+        return std::nullopt;
+      auto v = knownInts(n, i);
+      if (!v)
+        return std::nullopt;
+      vals.push_back(std::move(*v));
+    }
+    return vals;
+  };
+  switch (n.kind) {
+  case OpKind::Shape: {
+    const Shape &s = n.inputs[0]->type.shape;
+    int64_t rank = int64_t(s.size());
+    auto clampEnd = [&](int64_t v) {
+      return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);
+    };
+    int64_t start = clampEnd(n.getInt("start"));
+    int64_t end = n.attr("end") ? clampEnd(n.getInt("end")) : rank;
+    return std::vector<int64_t>(s.begin() + start, s.begin() + std::max(start, end));
+  }
+  case OpKind::Identity:
+  case OpKind::Reshape:
+  case OpKind::Flatten:
+  case OpKind::Squeeze:
+  case OpKind::Unsqueeze:
+  case OpKind::Cast: {
+    // Same elements in the same order; only the shape (or width) changes.
+    if (n.kind == OpKind::Cast && !isInteger(out.dtype))
+      return std::nullopt;
+    return knownInts(n, 0);
+  }
+  case OpKind::Gather: {
+    auto vals = all();
+    if (!vals || n.inputs[0]->type.rank() != 1)
+      return std::nullopt;
+    const std::vector<int64_t> &data = (*vals)[0];
+    std::vector<int64_t> result;
+    for (int64_t i : (*vals)[1])
+      result.push_back(data[size_t(i < 0 ? i + int64_t(data.size()) : i)]);
+    return result;
+  }
+  case OpKind::Concat: {
+    auto vals = all();
+    if (!vals || out.rank() != 1)
+      return std::nullopt;
+    std::vector<int64_t> result;
+    for (const auto &v : *vals)
+      result.insert(result.end(), v.begin(), v.end());
+    return result;
+  }
+  case OpKind::Slice: {
+    auto vals = all();
+    if (!vals || out.rank() != 1)
+      return std::nullopt;
+    const std::vector<int64_t> &data = (*vals)[0];
+    int64_t dim = int64_t(data.size());
+    int64_t step = vals->size() > 4 ? (*vals)[4][0] : 1;
+    int64_t start = (*vals)[1][0];
+    if (start < 0)
+      start += dim;
+    start = step > 0 ? std::clamp<int64_t>(start, 0, dim)
+                     : std::clamp<int64_t>(start, -1, dim - 1);
+    std::vector<int64_t> result;
+    for (int64_t i = 0; i < out.shape[0]; ++i)
+      result.push_back(data[size_t(start + i * step)]);
+    return result;
+  }
+  case OpKind::Add:
+  case OpKind::Sub:
+  case OpKind::Mul:
+  case OpKind::Div: {
+    auto vals = all();
+    if (!vals)
+      return std::nullopt;
+    std::vector<int64_t> result(static_cast<size_t>(out.numElements()));
+    for (int64_t i = 0; i < out.numElements(); ++i) {
+      int64_t a = (*vals)[0][size_t(broadcastIndex(out.shape, n.inputs[0]->type.shape, i))];
+      int64_t b = (*vals)[1][size_t(broadcastIndex(out.shape, n.inputs[1]->type.shape, i))];
+      if (n.kind == OpKind::Div && b == 0)
+        return std::nullopt; // leave it to run time (and its error)
+      result[size_t(i)] = n.kind == OpKind::Add   ? a + b
+                          : n.kind == OpKind::Sub ? a - b
+                          : n.kind == OpKind::Mul ? a * b
+                                                  : a / b;
+    }
+    return result;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+} // namespace
+
+std::optional<std::vector<TensorRef>> foldShapeComputation(const Node &n) {
+  if (n.outputs.size() != 1)
+    return std::nullopt;
+  const TensorType &out = n.outputs[0]->type;
+  if (out.numElements() > kMaxFoldElements)
+    return std::nullopt;
+  if (n.kind == OpKind::ConstantOfShape) {
+    // The fill value, repeated; any element type.
+    const Tensor *shape = n.constantInput(0);
+    if (!shape)
+      return std::nullopt;
+    std::vector<uint8_t> one(dtypeSize(out.dtype), 0);
+    if (const Attribute *v = n.attr("value"))
+      one = v->getTensor()->bytes();
+    std::vector<uint8_t> bytes;
+    for (int64_t i = 0; i < out.numElements(); ++i)
+      bytes.insert(bytes.end(), one.begin(), one.end());
+    return std::vector<TensorRef>{std::make_shared<Tensor>(out, std::move(bytes))};
+  }
+  if (!smallInt(out))
+    return std::nullopt;
+  std::optional<std::vector<int64_t>> values = evaluate(n);
+  if (!values || int64_t(values->size()) != out.numElements())
+    return std::nullopt;
+  return std::vector<TensorRef>{makeIntTensor(out, *values)};
+}
+
+} // namespace cnnc

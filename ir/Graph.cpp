@@ -1,0 +1,131 @@
+#include "ir/Graph.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace cnnc {
+
+const Tensor *Node::constantInput(size_t i) const {
+  Value *v = input(i);
+  return v && v->isConstant() ? v->constant.get() : nullptr;
+}
+
+const Attribute *Node::attr(std::string_view attrName) const {
+  auto it = attrs.find(std::string(attrName));
+  if (it != attrs.end())
+    return &it->second;
+  const AttrSpec *spec = info().findAttr(attrName);
+  if (spec && spec->defaultValue)
+    return &*spec->defaultValue;
+  return nullptr;
+}
+
+int64_t Node::getInt(std::string_view attrName) const {
+  const Attribute *a = attr(attrName);
+  if (!a)
+    error("missing attribute '{}'", attrName);
+  return a->getInt();
+}
+
+double Node::getFloat(std::string_view attrName) const {
+  const Attribute *a = attr(attrName);
+  if (!a)
+    error("missing attribute '{}'", attrName);
+  return a->getFloat();
+}
+
+const std::string &Node::getString(std::string_view attrName) const {
+  const Attribute *a = attr(attrName);
+  if (!a)
+    error("missing attribute '{}'", attrName);
+  return a->getString();
+}
+
+std::vector<int64_t> Node::getInts(std::string_view attrName) const {
+  const Attribute *a = attr(attrName);
+  return a ? a->getInts() : std::vector<int64_t>{};
+}
+
+Diagnostic Node::diagnostic(std::string message) const {
+  return Diagnostic{"", name, std::string(opName()), std::move(message)};
+}
+
+std::string Graph::uniqueName(const std::string &base) const {
+  if (!names_.count(base))
+    return base;
+  for (size_t i = 1;; ++i) {
+    std::string candidate = base + "_" + std::to_string(i);
+    if (!names_.count(candidate))
+      return candidate;
+  }
+}
+
+Value *Graph::newValue(const std::string &name, TensorType type) {
+  auto v = std::make_unique<Value>();
+  v->name = uniqueName(name.empty() ? std::string("v") : name);
+  v->type = std::move(type);
+  names_.insert(v->name);
+  values_.push_back(std::move(v));
+  return values_.back().get();
+}
+
+Value *Graph::addInput(const std::string &name, TensorType type) {
+  Value *v = newValue(name, std::move(type));
+  inputs.push_back(v);
+  return v;
+}
+
+Value *Graph::addConstant(const std::string &name, TensorRef tensor) {
+  Value *v = newValue(name, tensor->type());
+  v->constant = std::move(tensor);
+  constants_.push_back(v);
+  return v;
+}
+
+Node *Graph::addNode(OpKind kind, std::string nodeName,
+                     std::vector<Value *> operands,
+                     const std::vector<std::string> &outputNames,
+                     AttrMap attrs) {
+  auto n = std::make_unique<Node>();
+  n->kind = kind;
+  n->name = std::move(nodeName);
+  n->inputs = std::move(operands);
+  n->attrs = std::move(attrs);
+  for (const std::string &outName : outputNames) {
+    Value *v = newValue(outName, TensorType{DType::F32, {}, Layout::Plain});
+    v->producer = n.get();
+    n->outputs.push_back(v);
+  }
+  nodes.push_back(std::move(n));
+  return nodes.back().get();
+}
+
+void Graph::replaceNodeWithConstants(Node *node, std::vector<TensorRef> values) {
+  if (values.size() != node->outputs.size())
+    throw InternalError("replaceNodeWithConstants: result count mismatch");
+  for (size_t i = 0; i < values.size(); ++i) {
+    Value *v = node->outputs[i];
+    if (values[i]->type() != v->type)
+      throw InternalError("replaceNodeWithConstants: type mismatch for " +
+                          v->name);
+    v->producer = nullptr;
+    v->constant = std::move(values[i]);
+    constants_.push_back(v);
+  }
+  auto it = std::find_if(nodes.begin(), nodes.end(),
+                         [&](const auto &n) { return n.get() == node; });
+  if (it == nodes.end())
+    throw InternalError("replaceNodeWithConstants: node not in graph");
+  nodes.erase(it);
+}
+
+void Graph::removeUnusedConstants() {
+  std::unordered_set<const Value *> used(outputs.begin(), outputs.end());
+  for (const auto &n : nodes)
+    used.insert(n->inputs.begin(), n->inputs.end());
+  constants_.erase(std::remove_if(constants_.begin(), constants_.end(),
+                                  [&](Value *c) { return !used.count(c); }),
+                   constants_.end());
+}
+
+} // namespace cnnc

@@ -1,0 +1,45 @@
+// Textual IR printer. The format (parsed back by Parser.h, so that
+// print(parse(t)) == t):
+//
+//   graph @small(%x: f32[1,3,32,32]) -> (%y: f32[1,10,32,32]) {
+//     %w = const f32[10,3,5,5] blob(0)
+//     %s = const i64[2] [1, -1]
+//     %c = Conv(%x, %w, _) {kernel_shape=[5,5], pads=[2,2,2,2]} : f32[1,10,32,32] loc("conv1")
+//     %a, %b = Split(%c, %t) {axis=1} : f32[1,5,32,32], f32[1,5,32,32] loc("split")
+//     %y = Relu(%a) : f32[1,10,32,32] loc("relu1")
+//     return %y
+//   }
+//   blobs {
+//     0: 0x0000803f...
+//   }
+//
+// Names are %ident when they are made of [A-Za-z0-9_.] and %"quoted" (with
+// \" and \\ escapes) otherwise. "_" is an absent optional operand. Constants
+// with at most kInlineElements elements of f32/f64/integer/bool type print
+// their values inline; others print blob(N), numbered in printing order, and
+// their bytes (little-endian, hex) go into the trailing blobs section when
+// PrintOptions::printBlobs is set. Without the section the constant is parsed
+// back as elided (type known, data absent).
+#pragma once
+
+#include "ir/Graph.h"
+
+#include <ostream>
+#include <string>
+
+namespace cnnc {
+
+constexpr int64_t kInlineElements = 16;
+
+struct PrintOptions {
+  bool printBlobs = false; // append the blobs section with constant data
+};
+
+void printGraph(const Graph &graph, std::ostream &os, PrintOptions opts = {});
+std::string printGraph(const Graph &graph, PrintOptions opts = {});
+
+// Pieces shared with diagnostics and the summary.
+std::string printValueName(const std::string &name); // "%x" or "%\"a/b\""
+std::string printAttribute(const Attribute &attr);
+
+} // namespace cnnc

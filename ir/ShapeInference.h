@@ -1,0 +1,36 @@
+// Shape inference for every op of the op table.
+//
+// Output types follow from operand types and attributes, and, for ops whose
+// output shape depends on operand values (Reshape's shape, Slice's starts,
+// Expand's shape, Resize's scales/sizes, ...), from those operands' constant
+// data. Such an operand that is not a constant is a user error naming the
+// node: cnnc compiles static shapes only. The importer folds the
+// shape-computation subgraphs exporters emit before they reach this point.
+#pragma once
+
+#include "ir/Graph.h"
+
+namespace cnnc {
+
+// Output types of `node`, computed from its operands. Throws UserError
+// naming the node when operands or attributes are invalid for the op.
+std::vector<TensorType> inferOutputTypes(const Node &node);
+
+// Sets the type of every node output, in topological order.
+void inferShapes(Graph &graph);
+
+// Rewrites a Conv or pooling node's window attributes into one explicit form:
+// kernel_shape, strides, pads and (but for AveragePool) dilations all set,
+// auto_pad resolved into pads against the operand shape and removed. Later
+// stages then read one form. Precondition: operand types are set.
+void makeWindowExplicit(Node &node);
+
+// Normalizes a possibly negative axis into [0, rank), or reports a user
+// error naming the node.
+int64_t normalizeAxis(const Node &node, int64_t axis, int64_t rank);
+
+// Multidirectional (NumPy) broadcast of two shapes; nullopt if they do not
+// broadcast.
+std::optional<Shape> broadcastShapes(const Shape &a, const Shape &b);
+
+} // namespace cnnc

@@ -1,0 +1,120 @@
+#include "ir/Summary.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace cnnc {
+
+namespace {
+
+int64_t macsOf(const Node &n) {
+  auto shapeOf = [&](size_t i) -> const Shape & { return n.inputs[i]->type.shape; };
+  const Shape &out = n.outputs[0]->type.shape;
+  auto elements = [](const Shape &s) {
+    int64_t p = 1;
+    for (int64_t d : s)
+      p *= d;
+    return p;
+  };
+  switch (n.kind) {
+  case OpKind::Conv: {
+    // Each output element reads (Cin / group) * prod(kernel) inputs.
+    const Shape &w = shapeOf(1);
+    return elements(out) * elements(Shape(w.begin() + 1, w.end()));
+  }
+  case OpKind::ConvTranspose: {
+    // Each input element scatters into (Cout / group) * prod(kernel) outputs.
+    const Shape &w = shapeOf(1);
+    return elements(shapeOf(0)) * elements(Shape(w.begin() + 1, w.end()));
+  }
+  case OpKind::Gemm: {
+    const Shape &a = shapeOf(0);
+    int64_t k = n.getInt("transA") ? a[0] : a[1];
+    return elements(out) * k;
+  }
+  case OpKind::MatMul: {
+    const Shape &a = shapeOf(0);
+    return elements(out) * a.back();
+  }
+  default:
+    return 0;
+  }
+}
+
+std::string withCommas(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+std::string humanCount(double v) {
+  const char *units[] = {"", " K", " M", " G", " T"};
+  int u = 0;
+  while (v >= 1000 && u < 4) {
+    v /= 1000;
+    ++u;
+  }
+  return u ? fmt::format("{:.2f}{}", v, units[u]) : fmt::format("{:.0f} ", v);
+}
+
+} // namespace
+
+GraphSummary summarize(const Graph &graph) {
+  GraphSummary s;
+  std::unordered_set<const Value *> counted;
+  for (const auto &node : graph.nodes) {
+    LayerSummary layer{node.get(), 0, macsOf(*node)};
+    for (const Value *in : node->inputs) {
+      if (!in || !in->isConstant() || !isFloat(in->type.dtype) ||
+          !counted.insert(in).second)
+        continue;
+      layer.params += in->type.numElements();
+      s.paramBytes += int64_t(in->type.byteSize());
+    }
+    s.totalParams += layer.params;
+    s.totalMacs += layer.macs;
+    s.layers.push_back(layer);
+  }
+  return s;
+}
+
+void printSummary(const Graph &graph, std::ostream &os) {
+  GraphSummary s = summarize(graph);
+  std::vector<std::string> shapes;
+  size_t nameWidth = 12, opWidth = 8, shapeWidth = 12;
+  for (const LayerSummary &l : s.layers) {
+    std::string shape;
+    for (const Value *out : l.node->outputs)
+      shape += (shape.empty() ? "" : " ") + fmt::format("[{}]", shapeToString(out->type.shape));
+    nameWidth = std::max(nameWidth, l.node->name.size());
+    opWidth = std::max(opWidth, l.node->opName().size());
+    shapeWidth = std::max(shapeWidth, shape.size());
+    shapes.push_back(std::move(shape));
+  }
+  std::string inputs;
+  for (const Value *in : graph.inputs)
+    inputs += (inputs.empty() ? "" : ", ") + in->name + ": " + in->type.str();
+  os << fmt::format("Model: {} ({})\n", graph.name, inputs);
+  std::string header = fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>13}  {:>17}",
+                                   "Layer (name)", nameWidth, "Op", opWidth,
+                                   "Output shape", shapeWidth, "Params", "MACs");
+  os << header << "\n" << std::string(header.size(), '-') << "\n";
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    const LayerSummary &l = s.layers[i];
+    os << fmt::format("{:<{}}  {:<{}}  {:<{}}  {:>13}  {:>17}\n", l.node->name,
+                      nameWidth, l.node->opName(), opWidth, shapes[i],
+                      shapeWidth, withCommas(l.params), withCommas(l.macs));
+  }
+  os << std::string(header.size(), '=') << "\n";
+  os << fmt::format("Layers: {}\n", s.layers.size());
+  os << fmt::format("Total params: {} ({:.2f} MiB)\n", withCommas(s.totalParams),
+                    double(s.paramBytes) / (1024.0 * 1024.0));
+  os << fmt::format("Total MACs: {} ({}MAC)\n", withCommas(s.totalMacs),
+                    humanCount(double(s.totalMacs)));
+}
+
+} // namespace cnnc

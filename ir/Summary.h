@@ -1,0 +1,32 @@
+// A Keras-style model summary: per layer (node) its ONNX name, op, output
+// shape, parameter count and multiply-accumulate count, then totals.
+//
+// Parameters are the elements of the floating-point constants a node reads
+// (weights, biases, BatchNorm statistics), each constant counted once, at its
+// first user. MACs count the multiply-accumulates of Conv, ConvTranspose,
+// Gemm and MatMul; other ops count 0, as in Keras and torchinfo.
+#pragma once
+
+#include "ir/Graph.h"
+
+#include <ostream>
+
+namespace cnnc {
+
+struct LayerSummary {
+  const Node *node;
+  int64_t params;
+  int64_t macs;
+};
+
+struct GraphSummary {
+  std::vector<LayerSummary> layers;
+  int64_t totalParams = 0;
+  int64_t totalMacs = 0;
+  int64_t paramBytes = 0;
+};
+
+GraphSummary summarize(const Graph &graph);
+void printSummary(const Graph &graph, std::ostream &os);
+
+} // namespace cnnc

@@ -1,0 +1,118 @@
+#include "ir/Tensor.h"
+
+#include <cassert>
+
+namespace cnnc {
+
+Tensor::Tensor(TensorType type, std::vector<uint8_t> bytes)
+    : type_(std::move(type)), bytes_(std::move(bytes)) {
+  assert(bytes_.size() == type_.byteSize());
+}
+
+Tensor Tensor::elided(TensorType type) {
+  Tensor t(std::move(type), {});
+  t.hasData_ = false;
+  return t;
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = uint32_t(h & 0x8000) << 16;
+  uint32_t exp = (h >> 10) & 0x1f;
+  uint32_t mant = h & 0x3ff;
+  uint32_t bits;
+  if (exp == 0) {
+    if (mant == 0) {
+      bits = sign;
+    } else { // subnormal: renormalize
+      exp = 127 - 15 + 1;
+      while (!(mant & 0x400)) {
+        mant <<= 1;
+        --exp;
+      }
+      bits = sign | (exp << 23) | ((mant & 0x3ff) << 13);
+    }
+  } else if (exp == 0x1f) {
+    bits = sign | 0x7f800000 | (mant << 13);
+  } else {
+    bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+float bfloat16ToFloat(uint16_t h) {
+  uint32_t bits = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+template <typename T> static T load(const uint8_t *p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+double Tensor::floatAt(int64_t i) const {
+  const uint8_t *p = bytes_.data() + i * dtypeSize(type_.dtype);
+  switch (type_.dtype) {
+  case DType::F32:
+    return load<float>(p);
+  case DType::F64:
+    return load<double>(p);
+  case DType::F16:
+    return halfToFloat(load<uint16_t>(p));
+  case DType::BF16:
+    return bfloat16ToFloat(load<uint16_t>(p));
+  case DType::U8:
+  case DType::I8:
+  case DType::U16:
+  case DType::I16:
+  case DType::I32:
+  case DType::I64:
+  case DType::U32:
+  case DType::U64:
+  case DType::Bool:
+    return double(intAt(i));
+  }
+  return 0;
+}
+
+int64_t Tensor::intAt(int64_t i) const {
+  const uint8_t *p = bytes_.data() + i * dtypeSize(type_.dtype);
+  switch (type_.dtype) {
+  case DType::U8:
+  case DType::Bool:
+    return load<uint8_t>(p);
+  case DType::I8:
+    return load<int8_t>(p);
+  case DType::U16:
+    return load<uint16_t>(p);
+  case DType::I16:
+    return load<int16_t>(p);
+  case DType::I32:
+    return load<int32_t>(p);
+  case DType::I64:
+    return load<int64_t>(p);
+  case DType::U32:
+    return load<uint32_t>(p);
+  case DType::U64:
+    return int64_t(load<uint64_t>(p));
+  case DType::F32:
+  case DType::F64:
+  case DType::F16:
+  case DType::BF16:
+    return int64_t(floatAt(i));
+  }
+  return 0;
+}
+
+std::vector<int64_t> Tensor::toInts() const {
+  std::vector<int64_t> v(static_cast<size_t>(numElements()));
+  for (int64_t i = 0; i < numElements(); ++i)
+    v[size_t(i)] = intAt(i);
+  return v;
+}
+
+} // namespace cnnc

@@ -1,0 +1,124 @@
+#include "ir/Types.h"
+
+#include <fmt/format.h>
+
+namespace cnnc {
+
+std::string_view dtypeName(DType t) {
+  switch (t) {
+#define CNNC_DTYPE_CASE(name, text, size, onnx)                                \
+  case DType::name:                                                            \
+    return text;
+    CNNC_DTYPES(CNNC_DTYPE_CASE)
+#undef CNNC_DTYPE_CASE
+  }
+  return "?";
+}
+
+size_t dtypeSize(DType t) {
+  switch (t) {
+#define CNNC_DTYPE_CASE(name, text, size, onnx)                                \
+  case DType::name:                                                            \
+    return size;
+    CNNC_DTYPES(CNNC_DTYPE_CASE)
+#undef CNNC_DTYPE_CASE
+  }
+  return 0;
+}
+
+bool isFloat(DType t) {
+  return t == DType::F32 || t == DType::F64 || t == DType::F16 ||
+         t == DType::BF16;
+}
+
+bool isInteger(DType t) { return !isFloat(t) && t != DType::Bool; }
+
+std::optional<DType> dtypeFromName(std::string_view name) {
+#define CNNC_DTYPE_MATCH(n, text, size, onnx)                                  \
+  if (name == text)                                                            \
+    return DType::n;
+  CNNC_DTYPES(CNNC_DTYPE_MATCH)
+#undef CNNC_DTYPE_MATCH
+  return std::nullopt;
+}
+
+std::optional<DType> dtypeFromOnnx(int onnxType) {
+#define CNNC_DTYPE_MATCH(n, text, size, onnx)                                  \
+  if (onnxType == onnx)                                                        \
+    return DType::n;
+  CNNC_DTYPES(CNNC_DTYPE_MATCH)
+#undef CNNC_DTYPE_MATCH
+  return std::nullopt;
+}
+
+int dtypeToOnnx(DType t) {
+  switch (t) {
+#define CNNC_DTYPE_CASE(name, text, size, onnx)                                \
+  case DType::name:                                                            \
+    return onnx;
+    CNNC_DTYPES(CNNC_DTYPE_CASE)
+#undef CNNC_DTYPE_CASE
+  }
+  return 0;
+}
+
+std::string_view layoutName(Layout l) {
+  switch (l) {
+  case Layout::Plain:
+    return "plain";
+  case Layout::NCHW8c:
+    return "nchw8c";
+  case Layout::NCHW16c:
+    return "nchw16c";
+  }
+  return "?";
+}
+
+std::optional<Layout> layoutFromName(std::string_view name) {
+  for (Layout l : {Layout::Plain, Layout::NCHW8c, Layout::NCHW16c})
+    if (layoutName(l) == name)
+      return l;
+  return std::nullopt;
+}
+
+std::optional<int64_t> checkedElementCount(const Shape &shape) {
+  int64_t n = 1;
+  bool empty = false;
+  for (int64_t d : shape) {
+    if (d < 0 || d > kMaxElements)
+      return std::nullopt;
+    if (d == 0)
+      empty = true;
+    else if (!empty && n > kMaxElements / d)
+      return std::nullopt;
+    else if (!empty)
+      n *= d;
+  }
+  return empty ? 0 : n;
+}
+
+int64_t TensorType::numElements() const {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return n;
+}
+
+std::string shapeToString(const Shape &shape, char sep) {
+  std::string s;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += sep;
+    s += std::to_string(shape[i]);
+  }
+  return s;
+}
+
+std::string TensorType::str() const {
+  std::string s = fmt::format("{}[{}]", dtypeName(dtype), shapeToString(shape));
+  if (layout != Layout::Plain)
+    s += fmt::format("<{}>", layoutName(layout));
+  return s;
+}
+
+} // namespace cnnc

@@ -1,0 +1,84 @@
+// Element types, layouts and tensor types of the cnnc IR.
+//
+// A TensorType is an element type, a static shape (every dimension known and
+// non-negative once a model is imported) and a layout tag. The shape is always
+// the logical NCHW-style shape; the layout only says how the elements are laid
+// out in memory, so shape inference never looks at it.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cnnc {
+
+// X-macro: enum name, text spelling, byte size, ONNX TensorProto::DataType.
+#define CNNC_DTYPES(X)                                                         \
+  X(F32, "f32", 4, 1)                                                          \
+  X(U8, "u8", 1, 2)                                                            \
+  X(I8, "i8", 1, 3)                                                            \
+  X(U16, "u16", 2, 4)                                                          \
+  X(I16, "i16", 2, 5)                                                          \
+  X(I32, "i32", 4, 6)                                                          \
+  X(I64, "i64", 8, 7)                                                          \
+  X(Bool, "bool", 1, 9)                                                        \
+  X(F16, "f16", 2, 10)                                                         \
+  X(F64, "f64", 8, 11)                                                         \
+  X(U32, "u32", 4, 12)                                                         \
+  X(U64, "u64", 8, 13)                                                         \
+  X(BF16, "bf16", 2, 16)
+
+enum class DType : uint8_t {
+#define CNNC_DTYPE_ENUM(name, text, size, onnx) name,
+  CNNC_DTYPES(CNNC_DTYPE_ENUM)
+#undef CNNC_DTYPE_ENUM
+};
+
+std::string_view dtypeName(DType t);
+size_t dtypeSize(DType t);
+bool isFloat(DType t);
+bool isInteger(DType t); // signed or unsigned integers, not bool
+std::optional<DType> dtypeFromName(std::string_view name);
+std::optional<DType> dtypeFromOnnx(int onnxType);
+int dtypeToOnnx(DType t);
+
+// Memory layouts. Plain is row-major over the logical shape; the blocked
+// layouts split the channel dimension (dim 1) into blocks of 8 or 16 that are
+// innermost in memory. Passes choose them; nothing before them does.
+enum class Layout : uint8_t { Plain, NCHW8c, NCHW16c };
+std::string_view layoutName(Layout l);
+std::optional<Layout> layoutFromName(std::string_view name);
+
+using Shape = std::vector<int64_t>;
+
+// Largest element count cnnc accepts for one tensor: 2^31 elements (8 GiB of
+// f32). Anything bigger in a CNN is a corrupt or hostile model, and it is
+// refused before anything is allocated.
+constexpr int64_t kMaxElements = int64_t(1) << 31;
+
+// Product of the dimensions, or std::nullopt if a dimension is negative or the
+// product exceeds kMaxElements.
+std::optional<int64_t> checkedElementCount(const Shape &shape);
+
+std::string shapeToString(const Shape &shape, char sep = ',');
+
+struct TensorType {
+  DType dtype = DType::F32;
+  Shape shape;
+  Layout layout = Layout::Plain;
+
+  int64_t rank() const { return int64_t(shape.size()); }
+  // Precondition: the shape passed checkedElementCount (the verifier ensures
+  // this for every value in a graph).
+  int64_t numElements() const;
+  size_t byteSize() const { return size_t(numElements()) * dtypeSize(dtype); }
+  std::string str() const; // "f32[1,3,224,224]" or "f32[1,16,8,8]<nchw16c>"
+  bool operator==(const TensorType &o) const {
+    return dtype == o.dtype && shape == o.shape && layout == o.layout;
+  }
+  bool operator!=(const TensorType &o) const { return !(*this == o); }
+};
+
+} // namespace cnnc

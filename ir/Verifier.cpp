@@ -1,0 +1,138 @@
+#include "ir/Verifier.h"
+
+#include "ir/Printer.h"
+#include "ir/ShapeInference.h"
+
+#include <unordered_set>
+
+namespace cnnc {
+
+namespace {
+
+class Verifier {
+public:
+  explicit Verifier(const Graph &g) : graph_(g) {}
+
+  std::vector<Diagnostic> run() {
+    for (const Value *in : graph_.inputs) {
+      checkType(nullptr, in);
+      define(nullptr, in);
+    }
+    for (const Value *c : graph_.constants()) {
+      if (!c->isConstant())
+        report(nullptr, fmt::format("constant {} has no data",
+                                    printValueName(c->name)));
+      else if (c->constant->type() != c->type)
+        report(nullptr, fmt::format("constant {} has type {} but data {}",
+                                    printValueName(c->name), c->type.str(),
+                                    c->constant->type().str()));
+      checkType(nullptr, c);
+      define(nullptr, c);
+    }
+    for (const auto &node : graph_.nodes)
+      checkNode(*node);
+    for (const Value *out : graph_.outputs)
+      if (!defined_.count(out))
+        report(nullptr, fmt::format("graph output {} is never defined",
+                                    printValueName(out->name)));
+    return std::move(diags_);
+  }
+
+private:
+  void report(const Node *n, std::string message) {
+    diags_.push_back(n ? n->diagnostic(std::move(message))
+                       : Diagnostic{"", "", "", std::move(message)});
+  }
+
+  void define(const Node *n, const Value *v) {
+    if (!defined_.insert(v).second)
+      report(n, fmt::format("value {} defined twice", printValueName(v->name)));
+  }
+
+  bool checkType(const Node *n, const Value *v) {
+    if (!checkedElementCount(v->type.shape)) {
+      report(n, fmt::format("value {} has a negative or too large shape {}",
+                            printValueName(v->name), v->type.str()));
+      return false;
+    }
+    return true;
+  }
+
+  void checkNode(const Node &n) {
+    const OpInfo &info = n.info();
+    size_t before = diags_.size();
+    int inputs = int(n.inputs.size()), outputs = int(n.outputs.size());
+    if (inputs < info.minInputs || (info.maxInputs >= 0 && inputs > info.maxInputs))
+      report(&n, fmt::format("has {} operands, expected {} to {}", inputs,
+                             info.minInputs,
+                             info.maxInputs < 0 ? std::string("any")
+                                                : std::to_string(info.maxInputs)));
+    if (outputs < info.minOutputs ||
+        (info.maxOutputs >= 0 && outputs > info.maxOutputs))
+      report(&n, fmt::format("has {} results, expected {} to {}", outputs,
+                             info.minOutputs,
+                             info.maxOutputs < 0 ? std::string("any")
+                                                 : std::to_string(info.maxOutputs)));
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const Value *v = n.inputs[i];
+      if (!v) {
+        if (int(i) < info.minInputs)
+          report(&n, fmt::format("required operand {} is absent", i));
+      } else if (!defined_.count(v)) {
+        report(&n, fmt::format("operand {} is used before it is defined (a "
+                               "cycle or an undefined value)",
+                               printValueName(v->name)));
+      }
+    }
+    for (const auto &[name, attr] : n.attrs) {
+      const AttrSpec *spec = info.findAttr(name);
+      if (!spec)
+        report(&n, fmt::format("unknown attribute '{}'", name));
+      else if (spec->kind != attr.kind())
+        report(&n, fmt::format("attribute '{}' must be {}, got {}", name,
+                               attrKindName(spec->kind),
+                               attrKindName(attr.kind())));
+    }
+    bool typesOk = true;
+    for (const Value *out : n.outputs) {
+      if (out->producer != &n)
+        report(&n, fmt::format("result {} does not name this node as producer",
+                               printValueName(out->name)));
+      typesOk &= checkType(&n, out);
+    }
+    bool structureOk = diags_.size() == before;
+    for (const Value *out : n.outputs)
+      define(&n, out);
+    if (!structureOk || !typesOk)
+      return;
+    try {
+      std::vector<TensorType> expected = inferOutputTypes(n);
+      for (size_t i = 0; i < expected.size() && i < n.outputs.size(); ++i) {
+        // Layout is chosen by passes; shape inference works on logical shapes.
+        TensorType recorded = n.outputs[i]->type;
+        recorded.layout = Layout::Plain;
+        if (recorded != expected[i])
+          report(&n, fmt::format("result {} has type {} but the op computes {}",
+                                 printValueName(n.outputs[i]->name),
+                                 n.outputs[i]->type.str(), expected[i].str()));
+      }
+    } catch (const UserError &e) {
+      diags_.insert(diags_.end(), e.diagnostics().begin(),
+                    e.diagnostics().end());
+    }
+  }
+
+  const Graph &graph_;
+  std::unordered_set<const Value *> defined_;
+  std::vector<Diagnostic> diags_;
+};
+
+} // namespace
+
+void verifyGraph(const Graph &graph) {
+  std::vector<Diagnostic> diags = Verifier(graph).run();
+  if (!diags.empty())
+    throw UserError(std::move(diags));
+}
+
+} // namespace cnnc

@@ -1,0 +1,30 @@
+// The pass registry: every graph pass has one kebab-case name here.
+//
+// A pass is a function that rewrites a Graph in place and returns whether it
+// changed it. This is the registry that cnnc-opt --passes= and the pipelines
+// read; the PassManager (verify, print, time and stop after each pass) builds
+// on it.
+#pragma once
+
+#include "ir/Graph.h"
+
+#include <functional>
+#include <string_view>
+#include <vector>
+
+namespace cnnc {
+
+struct PassInfo {
+  std::string_view name;
+  std::string_view description;
+  std::function<bool(Graph &)> run;
+};
+
+const std::vector<PassInfo> &allPasses();
+const PassInfo *findPass(std::string_view name);
+
+// Runs the comma-separated `pipeline` (e.g. "verify") on `graph`. An unknown
+// pass name is a UserError listing the known ones.
+void runPasses(Graph &graph, std::string_view pipeline);
+
+} // namespace cnnc

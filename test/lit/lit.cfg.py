@@ -1,0 +1,28 @@
+# lit configuration for cnnc's FileCheck tests.
+import os
+import lit.formats
+
+config.name = "cnnc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".test", ".cnnc", ".onnxtxt"]
+config.excludes = ["Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+
+
+# Tools: ours first, then LLVM's FileCheck/not/count.
+config.environment["PATH"] = os.pathsep.join(
+    [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+# Sanitizer builds: make any report fail the test run.
+for var in ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"]:
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%models", config.cnnc_models_dir))
+config.substitutions.append(("%srcroot", config.cnnc_source_dir))
+# %make-model: builds an .onnx file from a Python script using onnx.helper.
+config.substitutions.append(
+    ("%make-model", config.python + " " + os.path.join(config.test_source_root, "Inputs", "make_model.py")))
+# %onnx-text: converts ONNX textual syntax to a binary .onnx file.
+config.substitutions.append(
+    ("%onnx-text", config.python + " " + os.path.join(config.test_source_root, "Inputs", "text_to_onnx.py")))

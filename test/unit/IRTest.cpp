@@ -1,0 +1,102 @@
+#include "ir/Graph.h"
+#include "ir/Verifier.h"
+
+#include <gtest/gtest.h>
+
+using namespace cnnc;
+
+namespace {
+
+TensorRef floats(Shape shape) {
+  int64_t n = 1;
+  for (int64_t d : shape)
+    n *= d;
+  return std::make_shared<Tensor>(
+      Tensor::fromValues(DType::F32, shape, std::vector<float>(size_t(n), 0.5f)));
+}
+
+std::string verifyMessage(const Graph &g) {
+  try {
+    verifyGraph(g);
+  } catch (const UserError &e) {
+    return e.what();
+  }
+  return "";
+}
+
+} // namespace
+
+TEST(Types, ElementCountRejectsNegativeAndAbsurdShapes) {
+  EXPECT_EQ(checkedElementCount({1, 3, 224, 224}), 150528);
+  EXPECT_EQ(checkedElementCount({}), 1);
+  EXPECT_EQ(checkedElementCount({0, 5}), 0);
+  EXPECT_FALSE(checkedElementCount({-1, 3}));
+  EXPECT_FALSE(checkedElementCount({0, -3}));
+  EXPECT_FALSE(checkedElementCount({1000000, 1000000}));      // 10^12
+  EXPECT_FALSE(checkedElementCount({1 << 20, 1 << 20, 1 << 20})); // overflows int64 naively
+}
+
+TEST(Types, NamesRoundTrip) {
+  for (DType t : {DType::F32, DType::I64, DType::Bool, DType::BF16}) {
+    EXPECT_EQ(dtypeFromName(dtypeName(t)), t);
+    EXPECT_EQ(dtypeFromOnnx(dtypeToOnnx(t)), t);
+  }
+  EXPECT_EQ((TensorType{DType::F32, {1, 16, 8, 8}, Layout::NCHW16c}.str()),
+            "f32[1,16,8,8]<nchw16c>");
+}
+
+TEST(OpTable, DefaultsComeFromTheSchema) {
+  Graph g;
+  Value *x = g.addInput("x", {DType::F32, {1, 4}, Layout::Plain});
+  Node *n = g.addNode(OpKind::LeakyRelu, "lrelu", {x}, {"y"});
+  EXPECT_DOUBLE_EQ(n->getFloat("alpha"), 0.01);
+  n->attrs.insert_or_assign("alpha", Attribute(0.2));
+  EXPECT_DOUBLE_EQ(n->getFloat("alpha"), 0.2);
+  EXPECT_EQ(opKindFromName("Conv"), OpKind::Conv);
+  EXPECT_FALSE(opKindFromName("NoSuchOp"));
+}
+
+TEST(Verifier, AcceptsAWellFormedGraph) {
+  Graph g;
+  Value *x = g.addInput("x", {DType::F32, {1, 3, 8, 8}, Layout::Plain});
+  Value *w = g.addConstant("w", floats({4, 3, 3, 3}));
+  Node *conv = g.addNode(OpKind::Conv, "conv", {x, w}, {"c"},
+                         {{"pads", Attribute(std::vector<int64_t>{1, 1, 1, 1})}});
+  conv->outputs[0]->type = {DType::F32, {1, 4, 8, 8}, Layout::Plain};
+  Node *relu = g.addNode(OpKind::Relu, "relu", {conv->outputs[0]}, {"y"});
+  relu->outputs[0]->type = conv->outputs[0]->type;
+  g.outputs.push_back(relu->outputs[0]);
+  EXPECT_EQ(verifyMessage(g), "");
+}
+
+TEST(Verifier, ReportsWrongTypesUnknownAttributesAndBadOrder) {
+  Graph g;
+  Value *x = g.addInput("x", {DType::F32, {1, 4}, Layout::Plain});
+  // Uses %b before the node that defines it: out of order (a cycle in ONNX).
+  Node *a = g.addNode(OpKind::Relu, "a", {x}, {"a"});
+  a->outputs[0]->type = {DType::F32, {1, 5}, Layout::Plain}; // wrong shape
+  a->attrs.insert_or_assign("bogus", Attribute(int64_t(1)));
+  Node *b = g.addNode(OpKind::Add, "b", {a->outputs[0], x}, {"b"});
+  b->outputs[0]->type = {DType::F32, {1, 4}, Layout::Plain};
+  a->inputs[0] = b->outputs[0];
+  g.outputs.push_back(b->outputs[0]);
+  std::string msg = verifyMessage(g);
+  EXPECT_NE(msg.find("node 'a' (Relu): unknown attribute 'bogus'"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("used before it is defined"), std::string::npos) << msg;
+}
+
+TEST(Graph, ReplaceNodeWithConstants) {
+  Graph g;
+  Value *x = g.addInput("x", {DType::F32, {2, 3}, Layout::Plain});
+  Node *shape = g.addNode(OpKind::Shape, "shape", {x}, {"s"});
+  shape->outputs[0]->type = {DType::I64, {2}, Layout::Plain};
+  Value *s = shape->outputs[0];
+  g.outputs.push_back(s);
+  g.replaceNodeWithConstants(
+      shape, {std::make_shared<Tensor>(
+                 Tensor::fromValues(DType::I64, {2}, std::vector<int64_t>{2, 3}))});
+  EXPECT_TRUE(g.nodes.empty());
+  ASSERT_TRUE(s->isConstant());
+  EXPECT_EQ(s->constant->toInts(), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(verifyMessage(g), "");
+}

@@ -1,0 +1,79 @@
+// cnnc-opt: textual cnnc IR in, passes, textual IR out (like LLVM's opt and
+// mlir-opt). The IR is verified after parsing; lit tests drive it.
+#include "ir/Parser.h"
+#include "ir/Printer.h"
+#include "ir/Verifier.h"
+#include "passes/Pass.h"
+#include "tools/common/ToolSupport.h"
+
+#include <llvm/Support/CommandLine.h>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+using namespace cnnc;
+namespace cl = llvm::cl;
+
+namespace {
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.cnnc | ->"),
+                               cl::init("-"));
+cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
+                                cl::value_desc("file"), cl::init("-"));
+cl::opt<std::string> passes("passes",
+                            cl::desc("Comma-separated passes to run in order "
+                                     "(see --list-passes)"),
+                            cl::init(""));
+cl::opt<bool> listPasses("list-passes", cl::desc("List the registered passes"),
+                         cl::init(false));
+
+std::string readInput(const std::string &path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path);
+    if (!in)
+      userError("cannot open file");
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+// Print the blobs section exactly when the input had one, so a file
+// round-trips whether or not it carries its weights.
+bool hasBlobData(const Graph &g) {
+  for (const Value *c : g.constants())
+    if (c->constant->hasData() && c->type.numElements() > kInlineElements)
+      return true;
+  return false;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  parseToolOptions(argc, argv, "cnnc-opt: run passes over textual cnnc IR\n");
+  if (listPasses) {
+    for (const PassInfo &p : allPasses())
+      std::cout << p.name << "  " << p.description << "\n";
+    return 0;
+  }
+  std::string file = inputFile == "-" ? "<stdin>" : std::string(inputFile);
+  return runTool("cnnc-opt", file, [] {
+    std::unique_ptr<Graph> graph = parseGraph(readInput(inputFile));
+    verifyGraph(*graph);
+    runPasses(*graph, passes);
+    PrintOptions opts;
+    opts.printBlobs = hasBlobData(*graph);
+    std::string text = printGraph(*graph, opts);
+    if (outputFile == "-") {
+      std::cout << text;
+    } else {
+      std::ofstream out(outputFile);
+      if (!out || !(out << text))
+        userError("cannot write output file '{}'", std::string(outputFile));
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,68 @@
+#include "tools/common/ToolSupport.h"
+
+#include <llvm/Config/llvm-config.h>
+#include <llvm/Support/CommandLine.h>
+#include <llvm/Support/Path.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#ifndef CNNC_VERSION
+#define CNNC_VERSION "unknown"
+#endif
+
+namespace cnnc {
+
+void parseToolOptions(int argc, char **argv, const char *overview) {
+  llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
+    os << "cnnc version " << CNNC_VERSION << " (LLVM " << LLVM_VERSION_STRING
+       << ")\n";
+  });
+  std::string errors;
+  llvm::raw_string_ostream errStream(errors);
+  if (llvm::cl::ParseCommandLineOptions(argc, argv, overview, &errStream))
+    return;
+  errStream.flush();
+  // LLVM prints a message plus hints on several lines; keep one line.
+  std::string tool = llvm::sys::path::filename(argv[0]).str();
+  std::string line;
+  size_t pos = 0;
+  while (pos < errors.size()) {
+    size_t nl = errors.find('\n', pos);
+    std::string part = errors.substr(pos, nl == std::string::npos ? nl : nl - pos);
+    pos = nl == std::string::npos ? errors.size() : nl + 1;
+    if (part.rfind(tool + ": ", 0) == 0)
+      part = part.substr(tool.size() + 2);
+    while (!part.empty() && (part.back() == ' ' || part.back() == '.'))
+      part.pop_back();
+    if (part.empty())
+      continue;
+    line += (line.empty() ? "" : "; ") + part;
+  }
+  std::fprintf(stderr, "%s: error: %s\n", tool.c_str(), line.c_str());
+  std::exit(1);
+}
+
+int runTool(const std::string &tool, const std::string &file,
+            const std::function<int()> &body) {
+  try {
+    return body();
+  } catch (const UserError &e) {
+    for (const Diagnostic &d : e.diagnostics())
+      std::cerr << d.format(file) << "\n";
+    return 1;
+  } catch (const InternalError &e) {
+    std::cerr << tool << ": internal compiler error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::bad_alloc &) {
+    std::cerr << file << ": error: out of memory\n";
+    return 1;
+  } catch (const std::exception &e) {
+    std::cerr << tool << ": internal compiler error: " << e.what() << "\n";
+    return 2;
+  }
+}
+
+} // namespace cnnc

@@ -1,0 +1,22 @@
+// What every cnnc command-line tool shares: parsing flags with one-line
+// errors, --version, and turning errors into "FILE: error: ..." lines with
+// exit code 1 (user errors) or 2 (internal compiler errors).
+#pragma once
+
+#include "ir/Diagnostics.h"
+
+#include <functional>
+#include <string>
+
+namespace cnnc {
+
+// Parses llvm::cl options. On a bad flag prints one line,
+// "TOOL: error: <what>", and exits 1.
+void parseToolOptions(int argc, char **argv, const char *overview);
+
+// Runs `body`, mapping UserError to one line per diagnostic prefixed with
+// `file` and exit code 1, InternalError to "internal compiler error" and 2.
+int runTool(const std::string &tool, const std::string &file,
+            const std::function<int()> &body);
+
+} // namespace cnnc
