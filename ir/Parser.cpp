@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -386,7 +387,9 @@ struct BlobData {
 
 class Parser {
 public:
-  explicit Parser(std::string_view text) : lexer_(text) { tok_ = lexer_.next(); }
+  explicit Parser(std::string_view text) : lexer_(text) {
+    tok_ = lexer_.next();
+  }
 
   std::unique_ptr<Graph> parse() {
     graph_ = std::make_unique<Graph>();
@@ -590,7 +593,8 @@ private:
     }
     case DType::F16:
     case DType::BF16:
-      fail(t.loc, fmt::format("{} values must be given as hex data",
+      // Printed as blob(N) (constants) or hex (attributes); see Printer.cpp.
+      fail(t.loc, fmt::format("{} values cannot be written as numbers",
                               dtypeName(dt)));
     }
   }
@@ -622,9 +626,9 @@ private:
     if (blob.hex.size() % 2)
       fail(blob.loc, "odd number of hex digits");
     if (blob.hex.size() / 2 != type.byteSize())
-      fail(blob.loc, fmt::format("{} bytes of data, but {} needs {}",
-                                 blob.hex.size() / 2, type.str(),
-                                 type.byteSize()));
+      fail(blob.loc,
+           fmt::format("{} bytes of data, but {} needs {}", blob.hex.size() / 2,
+                       type.str(), type.byteSize()));
     std::vector<uint8_t> bytes(blob.hex.size() / 2);
     for (size_t i = 0; i < bytes.size(); ++i)
       bytes[i] = uint8_t(hexValue(blob.hex[2 * i]) * 16 +
@@ -727,9 +731,9 @@ private:
         fail(loc, fmt::format("duplicate attribute '{}'", name));
       expect(Tok::Equal);
       const AttrSpec *spec = info.findAttr(name);
-      attrs.emplace(name, parseAttrValue(spec ? std::optional<AttrKind>(
-                                                    spec->kind)
-                                              : std::nullopt));
+      attrs.emplace(name,
+                    parseAttrValue(spec ? std::optional<AttrKind>(spec->kind)
+                                        : std::nullopt));
     } while (consume(Tok::Comma));
     expect(Tok::RBrace);
     return attrs;
@@ -815,8 +819,8 @@ private:
     if (tok_.isIdent("blob")) {
       Loc loc = take().loc;
       expect(Tok::LParen);
-      int64_t index = intInRange(expectNumber(), 0,
-                                 std::numeric_limits<int64_t>::max());
+      int64_t index =
+          intInRange(expectNumber(), 0, std::numeric_limits<int64_t>::max());
       expect(Tok::RParen);
       // A placeholder until the blobs section (if any) has been read.
       Value *v = graph_->addConstant(
@@ -863,9 +867,9 @@ private:
       types.push_back(parseType());
     } while (consume(Tok::Comma));
     if (types.size() != names.size())
-      fail(typesLoc, fmt::format("expected {} result type{}, got {}",
-                                 names.size(), names.size() == 1 ? "" : "s",
-                                 types.size()));
+      fail(typesLoc,
+           fmt::format("expected {} result type{}, got {}", names.size(),
+                       names.size() == 1 ? "" : "s", types.size()));
 
     std::string nodeName;
     if (tok_.isIdent("loc")) {
@@ -878,9 +882,9 @@ private:
     std::vector<std::string> outNames;
     for (const auto &n : names)
       outNames.push_back(n.first);
-    Node *node = graph_->addNode(*kind, std::move(nodeName),
-                                 std::move(operands), outNames,
-                                 std::move(attrs));
+    Node *node =
+        graph_->addNode(*kind, std::move(nodeName), std::move(operands),
+                        outNames, std::move(attrs));
     for (size_t i = 0; i < node->outputs.size(); ++i) {
       node->outputs[i]->type = types[i];
       define(node->outputs[i], outNames[i]);
@@ -921,11 +925,16 @@ private:
     expect(Tok::LBrace);
     while (tok_.kind != Tok::RBrace) {
       Token num = expectNumber();
-      int64_t index =
-          intInRange(num, 0, std::numeric_limits<int64_t>::max());
+      int64_t index = intInRange(num, 0, std::numeric_limits<int64_t>::max());
       if (blobs_.count(index))
         fail(num.loc, fmt::format("duplicate blob {}", index));
       expect(Tok::Colon);
+      if (tok_.isIdent("elided")) {
+        take();
+        elidedBlobs_.insert(index);
+        blobs_[index] = BlobData{"", num.loc};
+        continue;
+      }
       Token hex = expect(Tok::Hex);
       blobs_[index] = BlobData{hex.text, hex.loc};
     }
@@ -938,8 +947,10 @@ private:
     for (const PendingBlob &p : pending_) {
       auto it = blobs_.find(p.index);
       if (it == blobs_.end())
-        fail(p.loc, fmt::format("blob {} is missing from the blobs section",
-                                p.index));
+        fail(p.loc,
+             fmt::format("blob {} is missing from the blobs section", p.index));
+      if (elidedBlobs_.count(p.index))
+        continue; // stays elided
       const TensorType &type = p.value->type;
       p.value->constant =
           std::make_shared<Tensor>(type, decodeHex(it->second, type));
@@ -954,6 +965,7 @@ private:
   std::vector<std::pair<Token, TensorType>> headerOutputs_;
   std::vector<PendingBlob> pending_;
   std::map<int64_t, BlobData> blobs_;
+  std::set<int64_t> elidedBlobs_; // "N: elided" entries
 };
 
 } // namespace

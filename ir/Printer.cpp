@@ -37,7 +37,8 @@ bool isIdentifier(const std::string &name) {
 
 std::string quote(const std::string &s) {
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
     switch (c) {
     case '"':
       out += "\\\"";
@@ -88,8 +89,7 @@ std::string formatFloat(float v) { return withFloatMark(fmt::format("{}", v)); }
 // Dtypes whose elements print as decimal numbers. f16/bf16 would need a
 // float-to-half conversion to parse back, so they stay binary.
 bool isDecimalDType(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::Bool ||
-         isInteger(t);
+  return t == DType::F32 || t == DType::F64 || t == DType::Bool || isInteger(t);
 }
 
 template <typename T> T load(const uint8_t *p) {
@@ -273,16 +273,17 @@ std::string printGraph(const Graph &graph, PrintOptions opts) {
     out += (i ? ", " : " ") + operandName(graph.outputs[i]);
   out += "\n}\n";
 
-  // Elided tensors have no bytes to print. If every blob is elided, the
-  // section is left out entirely so that the text parses back as elided.
+  // Elided tensors have no bytes to print: they appear as "N: elided". If
+  // every blob is elided, the section is left out entirely.
   bool anyData = false;
   for (const Tensor *t : blobs)
     anyData |= t->hasData();
   if (opts.printBlobs && anyData) {
     out += "blobs {\n";
     for (size_t i = 0; i < blobs.size(); ++i)
-      if (blobs[i]->hasData())
-        out += fmt::format("  {}: {}\n", i, hexBytes(blobs[i]->bytes()));
+      out += blobs[i]->hasData()
+                 ? fmt::format("  {}: {}\n", i, hexBytes(blobs[i]->bytes()))
+                 : fmt::format("  {}: elided\n", i);
     out += "}\n";
   }
   return out;

@@ -4,7 +4,7 @@
 //   graph @small(%x: f32[1,3,32,32]) -> (%y: f32[1,10,32,32]) {
 //     %w = const f32[10,3,5,5] blob(0)
 //     %s = const i64[2] [1, -1]
-//     %c = Conv(%x, %w, _) {kernel_shape=[5,5], pads=[2,2,2,2]} : f32[1,10,32,32] loc("conv1")
+//     %c = Conv(%x, %w, _) {kernel_shape=[5, 5], pads=[2, 2, 2, 2]} : f32[1,10,32,32] loc("conv1")
 //     %a, %b = Split(%c, %t) {axis=1} : f32[1,5,32,32], f32[1,5,32,32] loc("split")
 //     %y = Relu(%a) : f32[1,10,32,32] loc("relu1")
 //     return %y
@@ -18,8 +18,9 @@
 // with at most kInlineElements elements of f32/f64/integer/bool type print
 // their values inline; others print blob(N), numbered in printing order, and
 // their bytes (little-endian, hex) go into the trailing blobs section when
-// PrintOptions::printBlobs is set. Without the section the constant is parsed
-// back as elided (type known, data absent).
+// PrintOptions::printBlobs is set (an elided tensor's entry reads
+// "N: elided"). Without the section the constant is parsed back as elided
+// (type known, data absent).
 #pragma once
 
 #include "ir/Graph.h"

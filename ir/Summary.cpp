@@ -61,6 +61,23 @@ std::string humanCount(double v) {
   return u ? fmt::format("{:.2f}{}", v, units[u]) : fmt::format("{:.0f} ", v);
 }
 
+// Float operands that configure an op rather than hold learned weights:
+// Clip's bounds, Resize's roi and scales, Pad's fill value, Pow's exponent,
+// Dropout's ratio. They are not parameters.
+bool isConfigurationOperand(const Node &n, size_t i) {
+  switch (n.kind) {
+  case OpKind::Clip:
+  case OpKind::Resize:
+  case OpKind::Pow:
+  case OpKind::Dropout:
+    return i >= 1;
+  case OpKind::Pad:
+    return i >= 2;
+  default:
+    return false;
+  }
+}
+
 } // namespace
 
 GraphSummary summarize(const Graph &graph) {
@@ -68,9 +85,10 @@ GraphSummary summarize(const Graph &graph) {
   std::unordered_set<const Value *> counted;
   for (const auto &node : graph.nodes) {
     LayerSummary layer{node.get(), 0, macsOf(*node)};
-    for (const Value *in : node->inputs) {
+    for (size_t i = 0; i < node->inputs.size(); ++i) {
+      const Value *in = node->inputs[i];
       if (!in || !in->isConstant() || !isFloat(in->type.dtype) ||
-          !counted.insert(in).second)
+          isConfigurationOperand(*node, i) || !counted.insert(in).second)
         continue;
       layer.params += in->type.numElements();
       s.paramBytes += int64_t(in->type.byteSize());

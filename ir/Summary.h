@@ -3,7 +3,8 @@
 //
 // Parameters are the elements of the floating-point constants a node reads
 // (weights, biases, BatchNorm statistics), each constant counted once, at its
-// first user. MACs count the multiply-accumulates of Conv, ConvTranspose,
+// first user; operands that configure an op (Clip bounds, Resize scales, ...)
+// are not parameters. MACs count the multiply-accumulates of Conv, ConvTranspose,
 // Gemm and MatMul; other ops count 0, as in Keras and torchinfo.
 #pragma once
 

@@ -10,7 +10,9 @@ Tensor::Tensor(TensorType type, std::vector<uint8_t> bytes)
 }
 
 Tensor Tensor::elided(TensorType type) {
-  Tensor t(std::move(type), {});
+  // Built as an empty tensor, then given its real type: no bytes to check.
+  Tensor t(TensorType{type.dtype, {0}, type.layout}, {});
+  t.type_ = std::move(type);
   t.hasData_ = false;
   return t;
 }

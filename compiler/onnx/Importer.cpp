@@ -23,7 +23,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int64_t kMinOpset = 7, kMaxOpset = 18;
+// 7-18 is the supported range; 6 is accepted too because the ONNX backend
+// suite's PyTorch-converted models use it, and its ops differ from opset 7
+// only in attributes the importer converts (legacy broadcast, is_test,
+// consumed_inputs).
+constexpr int64_t kMinOpset = 6, kMaxOpset = 18;
 
 bool endsWith(const std::string &s, const std::string &suffix) {
   return s.size() >= suffix.size() &&
@@ -306,8 +310,9 @@ void Importer::readOpset() {
   if (opset_ > kMaxOpset)
     userError("opset {} is newer than cnnc supports ({} to {})", opset_,
               kMinOpset, kMaxOpset);
-  if (opset_ < 1)
-    userError("invalid opset version {}", opset_);
+  if (opset_ < kMinOpset)
+    userError("opset {} is older than cnnc supports ({} to {})", opset_,
+              kMinOpset, kMaxOpset);
 }
 
 void Importer::checkSupported() {
@@ -566,6 +571,12 @@ void Importer::importNode(const onnx::NodeProto &n) {
 
   if (inputs.empty() || !inputs[0])
     nodeError(n, "missing its first input");
+  if (op == "Identity" && inputs[0]->isConstant() && outputs.size() == 1) {
+    // Exporters alias deduplicated initializers through Identity nodes; the
+    // output is the same constant, not a layer.
+    values_[outputs[0]] = inputs[0];
+    return;
+  }
   std::optional<OpKind> maybeKind =
       op == "Upsample" ? OpKind::Resize : opKindFromName(op);
   OpKind kind = *maybeKind; // checkSupported() ran first
@@ -588,6 +599,8 @@ void Importer::importNode(const onnx::NodeProto &n) {
       inputs.resize(count, nullptr);
   };
   auto dropAttr = [&](const char *attrName) { moved.insert(attrName); };
+
+  dropAttr("consumed_inputs"); // opset < 7 bookkeeping with no meaning
 
   switch (kind) {
   case OpKind::BatchNormalization: {
@@ -744,6 +757,36 @@ void Importer::importNode(const onnx::NodeProto &n) {
       return;
     }
     break;
+  case OpKind::Add:
+  case OpKind::Sub:
+  case OpKind::Mul:
+  case OpKind::Div:
+  case OpKind::Pow:
+    if (opset_ < 7 && findAttr(n, "broadcast")) {
+      // Legacy broadcasting: B's dims line up with A's starting at `axis`
+      // (default: B aligned to A's trailing dims, as NumPy does). Trailing
+      // 1s turn the explicit alignment into NumPy broadcasting.
+      dropAttr("broadcast");
+      if (const auto *a = findAttr(n, "axis")) {
+        dropAttr("axis");
+        if (inputs.size() < 2 || !inputs[1])
+          nodeError(n, "missing second input");
+        int64_t rankA = inputs[0]->type.rank(), rankB = inputs[1]->type.rank();
+        int64_t axis = a->i() < 0 ? a->i() + rankA : a->i();
+        if (axis < 0 || axis + rankB > rankA)
+          nodeError(n, fmt::format("broadcast axis {} does not fit ranks {} and {}",
+                                   a->i(), rankA, rankB));
+        if (axis + rankB < rankA) {
+          Shape aligned = inputs[1]->type.shape;
+          aligned.resize(size_t(rankA - axis), 1);
+          Node *reshape = emit(OpKind::Reshape, withName("/align"),
+                               {inputs[1], intsInput(withName("/aligned_shape"), aligned)},
+                               {withName("/aligned")}, {});
+          inputs[1] = reshape ? reshape->outputs[0] : values_.at(withName("/aligned"));
+        }
+      }
+    }
+    break;
   case OpKind::LpPool:
   case OpKind::Conv:
   case OpKind::ConvTranspose:
@@ -765,11 +808,6 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::Softplus:
   case OpKind::Gemm:
   case OpKind::MatMul:
-  case OpKind::Add:
-  case OpKind::Sub:
-  case OpKind::Mul:
-  case OpKind::Div:
-  case OpKind::Pow:
   case OpKind::Max:
   case OpKind::Min:
   case OpKind::Sum:
@@ -790,7 +828,6 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::ConstantOfShape:
   case OpKind::Expand:
   case OpKind::Identity:
-    dropAttr("consumed_inputs"); // opset < 7 bookkeeping with no meaning
     break;
   }
   // Trailing absent operands ("") carry nothing.

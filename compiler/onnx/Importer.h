@@ -1,13 +1,15 @@
 // ONNX importer: ModelProto -> cnnc IR.
 //
 // Accepts binary ONNX models and ONNX's textual syntax (files ending in
-// .onnxtxt or .onnx.txt), opsets 7 to 18 of the default domain. Initializers
+// .onnxtxt or .onnx.txt), opsets 7 to 18 of the default domain, and opset 6,
+// which the ONNX backend suite's PyTorch-converted models use. Initializers
 // may use raw_data, the typed fields, or external data files next to the
 // model. Older opset forms are converted to the op table's operand form (see
 // ir/Ops.def), auto_pad is resolved into explicit pads, and the integer
 // shape-computation subgraphs exporters emit (Shape -> Gather -> Unsqueeze ->
 // Concat -> Reshape) are evaluated, so every value of the result has a static
-// shape. Every node keeps its ONNX name (or, when it has none, the name of its
+// shape. Identity nodes over constants (exporters' aliases of deduplicated
+// initializers) become the constant itself. Every node keeps its ONNX name (or, when it has none, the name of its
 // first output). The returned graph has passed the verifier.
 //
 // Every problem is a UserError naming the node and op; all unsupported ops of

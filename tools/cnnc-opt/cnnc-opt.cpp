@@ -17,16 +17,18 @@ namespace cl = llvm::cl;
 
 namespace {
 
+cl::OptionCategory toolOptions("cnnc-opt options");
+
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.cnnc | ->"),
-                               cl::init("-"));
+                               cl::init("-"), cl::cat(toolOptions));
 cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
-                                cl::value_desc("file"), cl::init("-"));
+                                cl::value_desc("file"), cl::init("-"), cl::cat(toolOptions));
 cl::opt<std::string> passes("passes",
                             cl::desc("Comma-separated passes to run in order "
                                      "(see --list-passes)"),
-                            cl::init(""));
+                            cl::init(""), cl::cat(toolOptions));
 cl::opt<bool> listPasses("list-passes", cl::desc("List the registered passes"),
-                         cl::init(false));
+                         cl::init(false), cl::cat(toolOptions));
 
 std::string readInput(const std::string &path) {
   std::stringstream text;
@@ -53,7 +55,7 @@ bool hasBlobData(const Graph &g) {
 } // namespace
 
 int main(int argc, char **argv) {
-  parseToolOptions(argc, argv, "cnnc-opt: run passes over textual cnnc IR\n");
+  parseToolOptions(argc, argv, toolOptions, "cnnc-opt: run passes over textual cnnc IR\n");
   if (listPasses) {
     for (const PassInfo &p : allPasses())
       std::cout << p.name << "  " << p.description << "\n";

@@ -6,6 +6,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <cstdio>
+#include <unistd.h>
 #include <cstdlib>
 #include <iostream>
 
@@ -15,15 +16,42 @@
 
 namespace cnnc {
 
-void parseToolOptions(int argc, char **argv, const char *overview) {
+void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
+                      const char *overview) {
+  llvm::cl::HideUnrelatedOptions(category);
   llvm::cl::SetVersionPrinter([](llvm::raw_ostream &os) {
     os << "cnnc version " << CNNC_VERSION << " (LLVM " << LLVM_VERSION_STRING
        << ")\n";
   });
   std::string errors;
   llvm::raw_string_ostream errStream(errors);
-  if (llvm::cl::ParseCommandLineOptions(argc, argv, overview, &errStream))
+  // Some option errors (a bad --emit value, a non-number) go straight to
+  // llvm::errs() rather than to errStream: catch those by pointing stderr at
+  // a temporary file while parsing, so every message becomes one line.
+  std::fflush(stderr);
+  FILE *captured = std::tmpfile();
+  int savedStderr = captured ? dup(2) : -1;
+  if (savedStderr >= 0)
+    dup2(fileno(captured), 2);
+  bool ok = llvm::cl::ParseCommandLineOptions(argc, argv, overview, &errStream);
+  if (savedStderr >= 0) {
+    llvm::errs().flush();
+    dup2(savedStderr, 2);
+    close(savedStderr);
+    std::rewind(captured);
+    char buf[4096];
+    size_t n;
+    std::string direct;
+    while ((n = std::fread(buf, 1, sizeof buf, captured)) > 0)
+      direct.append(buf, n);
+    errors = direct + errors;
+  }
+  if (captured)
+    std::fclose(captured);
+  if (ok) {
+    std::fputs(errors.c_str(), stderr); // warnings, if any
     return;
+  }
   errStream.flush();
   // LLVM prints a message plus hints on several lines; keep one line.
   std::string tool = llvm::sys::path::filename(argv[0]).str();

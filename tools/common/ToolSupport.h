@@ -5,14 +5,18 @@
 
 #include "ir/Diagnostics.h"
 
+#include <llvm/Support/CommandLine.h>
+
 #include <functional>
 #include <string>
 
 namespace cnnc {
 
-// Parses llvm::cl options. On a bad flag prints one line,
+// Parses llvm::cl options; --help shows only the tool's own `category` (not
+// the hundreds LLVM registers). On a bad flag prints one line,
 // "TOOL: error: <what>", and exits 1.
-void parseToolOptions(int argc, char **argv, const char *overview);
+void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
+                      const char *overview);
 
 // Runs `body`, mapping UserError to one line per diagnostic prefixed with
 // `file` and exit code 1, InternalError to "internal compiler error" and 2.

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Exports the real CNNs cnnc is tested on to ONNX, with seeded random weights.
+
+usage: export_torchvision.py OUTDIR [MODEL ...]
+
+Models: lenet (a LeNet-5 style CNN on 1x32x32, the classic), lenet_dynamic (the
+same with a symbolic batch dimension and an x.view(x.size(0), -1) flatten, so
+the exporter emits a Shape->Gather->Concat->Reshape chain), alexnet, vgg16,
+resnet50, mobilenet_v2, squeezenet1_1 (torchvision, 3x224x224). Batch 1,
+opset 13, exported in eval mode by Debian's python3-torch, so the exporter has
+already folded BatchNorm into the convolutions. A model whose .onnx already
+exists is skipped, so test runs after the first are fast. Nothing is
+downloaded: torchvision builds the architectures with random weights.
+"""
+import os
+import sys
+
+import torch
+import torch.nn as nn
+import torchvision
+
+
+class LeNet5(nn.Module):
+    """LeNet-5 as in the lesson: conv(6,5x5)-pool-conv(16,5x5)-pool-fc120-fc84-fc10."""
+
+    def __init__(self, view_flatten=False):
+        super().__init__()
+        self.view_flatten = view_flatten
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2))
+        self.classifier = nn.Sequential(
+            nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+            nn.Linear(120, 84), nn.ReLU(),
+            nn.Linear(84, 10))
+
+    def forward(self, x):
+        x = self.features(x)
+        x = x.view(x.size(0), -1) if self.view_flatten else torch.flatten(x, 1)
+        return self.classifier(x)
+
+
+def build(name):
+    """Returns (module, example input, dynamic_axes)."""
+    if name == "lenet":
+        return LeNet5(), torch.randn(1, 1, 32, 32), None
+    if name == "lenet_dynamic":
+        return (LeNet5(view_flatten=True), torch.randn(1, 1, 32, 32),
+                {"input": {0: "batch"}, "output": {0: "batch"}})
+    ctor = getattr(torchvision.models, name)
+    return ctor(weights=None), torch.randn(1, 3, 224, 224), None
+
+
+MODELS = ["lenet", "lenet_dynamic", "alexnet", "vgg16", "resnet50",
+          "mobilenet_v2", "squeezenet1_1"]
+
+
+def main():
+    out_dir = sys.argv[1]
+    names = sys.argv[2:] or MODELS
+    os.makedirs(out_dir, exist_ok=True)
+    torch.set_num_threads(2)
+    for name in names:
+        path = os.path.join(out_dir, name + ".onnx")
+        if os.path.exists(path):
+            continue
+        torch.manual_seed(0)
+        model, example, dynamic_axes = build(name)
+        model.eval()
+        tmp = path + ".tmp"
+        with torch.no_grad():
+            torch.onnx.export(model, example, tmp, opset_version=13,
+                              input_names=["input"], output_names=["output"],
+                              dynamic_axes=dynamic_axes, do_constant_folding=True)
+        os.replace(tmp, path)  # never leave a half-written model behind
+        print(f"exported {path}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
