@@ -686,15 +686,8 @@ TensorType inferGather(const Node &n) {
 }
 
 TensorType inferShape(const Node &n) {
-  int64_t rank = operandType(n, 0).rank();
-  auto clampEnd = [&](int64_t v) {
-    if (v < 0)
-      v += rank;
-    return std::clamp<int64_t>(v, 0, rank);
-  };
-  int64_t start = clampEnd(n.getInt("start"));
-  int64_t end = n.attr("end") ? clampEnd(n.getInt("end")) : rank;
-  return TensorType{DType::I64, {std::max<int64_t>(0, end - start)}, Layout::Plain};
+  auto [start, end] = shapeOpRange(n, operandType(n, 0).rank());
+  return TensorType{DType::I64, {end - start}, Layout::Plain};
 }
 
 TensorType inferConstantOfShape(const Node &n) {
@@ -937,19 +930,31 @@ std::vector<TensorType> inferOutputTypes(const Node &n) {
   throw InternalError("inferOutputTypes: op missing from switch");
 }
 
-void inferShapes(Graph &graph) {
-  for (auto &node : graph.nodes) {
-    std::vector<TensorType> types = inferOutputTypes(*node);
-    if (types.size() != node->outputs.size())
-      node->error("op produces {} results, node has {}", types.size(),
-                  node->outputs.size());
-    for (size_t i = 0; i < types.size(); ++i) {
-      if (!checkedElementCount(types[i].shape))
-        node->error("result {} is negative or larger than {} elements",
-                    types[i].str(), kMaxElements);
-      node->outputs[i]->type = types[i];
-    }
+void setInferredTypes(Node &node) {
+  std::vector<TensorType> types = inferOutputTypes(node);
+  if (types.size() != node.outputs.size())
+    node.error("op produces {} results, node has {}", types.size(),
+               node.outputs.size());
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (!checkedElementCount(types[i].shape))
+      node.error("result {} is negative or larger than {} elements",
+                 types[i].str(), kMaxElements);
+    node.outputs[i]->type = types[i];
   }
+}
+
+void inferShapes(Graph &graph) {
+  for (auto &node : graph.nodes)
+    setInferredTypes(*node);
+}
+
+std::pair<int64_t, int64_t> shapeOpRange(const Node &n, int64_t rank) {
+  auto clamp = [&](int64_t v) {
+    return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);
+  };
+  int64_t start = clamp(n.getInt("start"));
+  int64_t end = n.attr("end") ? clamp(n.getInt("end")) : rank;
+  return {start, std::max(start, end)};
 }
 
 } // namespace cnnc

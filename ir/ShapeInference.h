@@ -16,8 +16,17 @@ namespace cnnc {
 // naming the node when operands or attributes are invalid for the op.
 std::vector<TensorType> inferOutputTypes(const Node &node);
 
+// Sets the types of `node`'s results from inferOutputTypes, checking that
+// the op produces as many results as the node has and that each is within
+// kMaxElements.
+void setInferredTypes(Node &node);
+
 // Sets the type of every node output, in topological order.
 void inferShapes(Graph &graph);
+
+// The [start, end) range of dimensions a Shape node returns (its start/end
+// attributes, clamped as in ONNX opset 15).
+std::pair<int64_t, int64_t> shapeOpRange(const Node &shapeNode, int64_t rank);
 
 // Rewrites a Conv or pooling node's window attributes into one explicit form:
 // kernel_shape, strides, pads and (but for AveragePool) dilations all set,

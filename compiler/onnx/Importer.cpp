@@ -8,6 +8,10 @@
 #include <onnx/onnx_pb.h>
 
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cfloat>
 #include <filesystem>
@@ -42,14 +46,14 @@ onnx::ModelProto readModel(const std::string &path) {
     userError("no such file");
   if (fs::is_directory(path, ec))
     userError("is a directory, not an ONNX model");
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    userError("cannot open file");
-  std::string bytes((std::istreambuf_iterator<char>(in)),
-                    std::istreambuf_iterator<char>());
   onnx::ModelProto model;
   if (endsWith(path, ".onnxtxt") || endsWith(path, ".onnx.txt")) {
-    onnx::OnnxParser parser(bytes.c_str());
+    std::ifstream in(path);
+    if (!in)
+      userError("cannot open file");
+    std::string text((std::istreambuf_iterator<char>(in)),
+                     std::istreambuf_iterator<char>());
+    onnx::OnnxParser parser(text.c_str());
     onnx::Status status = parser.Parse(model);
     if (!status.IsOK()) {
       std::string msg = status.ErrorMessage();
@@ -60,14 +64,27 @@ onnx::ModelProto readModel(const std::string &path) {
     }
     return model;
   }
-  if (bytes.empty())
+  uintmax_t size = fs::file_size(path, ec);
+  if (ec)
+    userError("cannot read file");
+  if (size == 0)
     userError("empty file, not an ONNX model");
-  google::protobuf::io::CodedInputStream stream(
-      reinterpret_cast<const uint8_t *>(bytes.data()), int(bytes.size()));
-  stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
-  if (bytes.size() > size_t(std::numeric_limits<int>::max()))
-    userError("file larger than 2 GiB: store weights as external data");
-  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+  if (size > uintmax_t(std::numeric_limits<int>::max()))
+    userError("file larger than 2 GiB: store the weights as external data");
+  // Parse straight from the file: no second copy of a 100 MB model.
+  int fd = open(path.c_str(), O_RDONLY);
+  if (fd < 0)
+    userError("cannot open file");
+  bool parsed;
+  {
+    google::protobuf::io::FileInputStream file(fd);
+    google::protobuf::io::CodedInputStream stream(&file);
+    stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+    parsed = model.ParseFromCodedStream(&stream) &&
+             stream.ConsumedEntireMessage() && file.GetErrno() == 0;
+  }
+  close(fd);
+  if (!parsed)
     userError("not an ONNX model (protobuf parse failed: the file is "
               "truncated, corrupt or of another format)");
   if (!model.has_graph() || model.ir_version() <= 0)
@@ -458,12 +475,7 @@ Node *Importer::emit(OpKind kind, const std::string &name,
                      const std::vector<std::string> &outputs, AttrMap attrs) {
   Node *node = graph_->addNode(kind, name, std::move(inputs), outputs, std::move(attrs));
   makeWindowExplicit(*node);
-  std::vector<TensorType> types = inferOutputTypes(*node);
-  if (types.size() != node->outputs.size())
-    node->error("op produces {} results, node has {}", types.size(),
-                node->outputs.size());
-  for (size_t i = 0; i < types.size(); ++i)
-    node->outputs[i]->type = types[i];
+  setInferredTypes(*node);
   for (size_t i = 0; i < outputs.size(); ++i)
     values_[outputs[i]] = node->outputs[i];
   if (auto folded = foldShapeComputation(*node)) {

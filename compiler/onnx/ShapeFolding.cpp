@@ -1,5 +1,7 @@
 #include "compiler/onnx/ShapeFolding.h"
 
+#include "ir/ShapeInference.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -65,13 +67,8 @@ std::optional<std::vector<int64_t>> evaluate(const Node &n) {
   switch (n.kind) {
   case OpKind::Shape: {
     const Shape &s = n.inputs[0]->type.shape;
-    int64_t rank = int64_t(s.size());
-    auto clampEnd = [&](int64_t v) {
-      return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank);
-    };
-    int64_t start = clampEnd(n.getInt("start"));
-    int64_t end = n.attr("end") ? clampEnd(n.getInt("end")) : rank;
-    return std::vector<int64_t>(s.begin() + start, s.begin() + std::max(start, end));
+    auto [start, end] = shapeOpRange(n, int64_t(s.size()));
+    return std::vector<int64_t>(s.begin() + start, s.begin() + end);
   }
   case OpKind::Identity:
   case OpKind::Reshape:
