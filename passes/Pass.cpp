@@ -22,7 +22,8 @@ const PassInfo *findPass(std::string_view name) {
   return nullptr;
 }
 
-void runPasses(Graph &graph, std::string_view pipeline) {
+std::vector<const PassInfo *> parsePipeline(std::string_view pipeline) {
+  std::vector<const PassInfo *> passes;
   size_t start = 0;
   while (start <= pipeline.size()) {
     size_t comma = pipeline.find(',', start);
@@ -37,12 +38,18 @@ void runPasses(Graph &graph, std::string_view pipeline) {
           known += (known.empty() ? "" : ", ") + std::string(p.name);
         userError("unknown pass '{}' (known passes: {})", name, known);
       }
-      pass->run(graph);
+      passes.push_back(pass);
     }
     if (comma == std::string_view::npos)
       break;
     start = comma + 1;
   }
+  return passes;
+}
+
+void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline) {
+  for (const PassInfo *pass : pipeline)
+    pass->run(graph);
 }
 
 } // namespace cnnc

@@ -23,8 +23,10 @@ struct PassInfo {
 const std::vector<PassInfo> &allPasses();
 const PassInfo *findPass(std::string_view name);
 
-// Runs the comma-separated `pipeline` (e.g. "verify") on `graph`. An unknown
-// pass name is a UserError listing the known ones.
-void runPasses(Graph &graph, std::string_view pipeline);
+// The passes of the comma-separated `pipeline` (e.g. "verify"), in order. An
+// unknown pass name is a UserError listing the known ones.
+std::vector<const PassInfo *> parsePipeline(std::string_view pipeline);
+
+void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline);
 
 } // namespace cnnc

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cfloat>
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -111,42 +112,57 @@ std::vector<uint8_t> readExternal(const onnx::TensorProto &t,
                                   const fs::path &baseDir, size_t expected,
                                   const std::string &what) {
   std::string location;
-  int64_t offset = 0, length = -1;
+  std::optional<int64_t> offset, length;
+  // Offsets and lengths are decimal integers, nothing else ("0abc" and "-5"
+  // are corrupt, not 0 and "absent").
+  auto number = [&](const std::string &key, const std::string &text) {
+    int64_t v = 0;
+    auto [end, err] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (err != std::errc() || end != text.data() + text.size() || v < 0)
+      userError("{} has a bad external_data {} '{}'", what, key, text);
+    return v;
+  };
   for (const auto &kv : t.external_data()) {
-    try {
-      if (kv.key() == "location")
-        location = kv.value();
-      else if (kv.key() == "offset")
-        offset = std::stoll(kv.value());
-      else if (kv.key() == "length")
-        length = std::stoll(kv.value());
-    } catch (const std::exception &) {
-      userError("{} has a bad external_data {} '{}'", what, kv.key(),
-                kv.value());
-    }
+    if (kv.key() == "location")
+      location = kv.value();
+    else if (kv.key() == "offset")
+      offset = number(kv.key(), kv.value());
+    else if (kv.key() == "length")
+      length = number(kv.key(), kv.value());
   }
   if (location.empty())
     userError("{} has external data without a location", what);
+  // The data must live inside the model's folder: no absolute paths, no
+  // ".." components, no symbolic links that lead out of it.
   fs::path rel(location);
-  if (rel.is_absolute() || rel.lexically_normal().string().rfind("..", 0) == 0)
+  bool escapes = rel.is_absolute() || location.find('\0') != std::string::npos;
+  for (const fs::path &part : rel.lexically_normal())
+    escapes |= part == "..";
+  fs::path file = baseDir / rel;
+  std::error_code canonicalError;
+  fs::path realFile = fs::weakly_canonical(file, canonicalError);
+  fs::path realBase = fs::weakly_canonical(baseDir, canonicalError);
+  if (!canonicalError) {
+    auto [baseEnd, fileIt] = std::mismatch(realBase.begin(), realBase.end(),
+                                           realFile.begin(), realFile.end());
+    escapes |= baseEnd != realBase.end();
+  }
+  if (escapes)
     userError("{}: external data location '{}' must be a relative path inside "
               "the model's folder",
               what, location);
-  fs::path file = baseDir / rel;
   std::error_code ec;
   auto fileSize = fs::file_size(file, ec);
   if (ec)
     userError("{}: cannot read external data file '{}'", what, file.string());
-  if (length < 0)
-    length = int64_t(expected);
-  if (offset < 0 || size_t(length) != expected ||
-      uint64_t(offset) + uint64_t(length) > fileSize)
+  int64_t start = offset.value_or(0), size = length.value_or(int64_t(expected));
+  if (size_t(size) != expected || uint64_t(start) + uint64_t(size) > fileSize)
     userError("{}: external data (offset {}, length {}) does not hold the {} "
               "bytes the tensor needs in '{}' ({} bytes)",
-              what, offset, length, expected, file.string(), fileSize);
+              what, start, size, expected, file.string(), fileSize);
   std::vector<uint8_t> bytes(expected);
   std::ifstream in(file, std::ios::binary);
-  in.seekg(offset);
+  in.seekg(start);
   in.read(reinterpret_cast<char *>(bytes.data()), std::streamsize(expected));
   if (!in)
     userError("{}: short read from '{}'", what, file.string());

@@ -61,11 +61,18 @@ int main(int argc, char **argv) {
       std::cout << p.name << "  " << p.description << "\n";
     return 0;
   }
+  // A bad --passes is the command line's error, reported before any input.
+  std::vector<const PassInfo *> pipeline;
+  if (int rc = runTool("cnnc-opt", "cnnc-opt", [&] {
+        pipeline = parsePipeline(passes);
+        return 0;
+      }))
+    return rc;
   std::string file = inputFile == "-" ? "<stdin>" : std::string(inputFile);
-  return runTool("cnnc-opt", file, [] {
+  return runTool("cnnc-opt", file, [&] {
     std::unique_ptr<Graph> graph = parseGraph(readInput(inputFile));
     verifyGraph(*graph);
-    runPasses(*graph, passes);
+    runPasses(*graph, pipeline);
     PrintOptions opts;
     opts.printBlobs = hasBlobData(*graph);
     std::string text = printGraph(*graph, opts);

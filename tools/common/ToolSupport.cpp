@@ -16,6 +16,26 @@
 
 namespace cnnc {
 
+// LLVM's "Did you mean '--x'?" also suggests the hundreds of LLVM-internal
+// options hidden from --help; only a suggestion of the tool's own is useful.
+bool suggestsForeignOption(const std::string &part,
+                           llvm::cl::OptionCategory &category) {
+  const std::string prefix = "Did you mean '";
+  if (part.rfind(prefix, 0) != 0)
+    return false;
+  std::string name = part.substr(prefix.size());
+  name = name.substr(name.find_first_not_of('-'));
+  name = name.substr(0, name.find_first_of("='"));
+  auto &options = llvm::cl::getRegisteredOptions();
+  auto it = options.find(name);
+  if (it == options.end())
+    return true;
+  for (llvm::cl::OptionCategory *c : it->second->Categories)
+    if (c == &category || c == &llvm::cl::getGeneralCategory())
+      return false;
+  return true;
+}
+
 void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
                       const char *overview) {
   llvm::cl::HideUnrelatedOptions(category);
@@ -65,7 +85,7 @@ void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
       part = part.substr(tool.size() + 2);
     while (!part.empty() && (part.back() == ' ' || part.back() == '.'))
       part.pop_back();
-    if (part.empty())
+    if (part.empty() || suggestsForeignOption(part, category))
       continue;
     line += (line.empty() ? "" : "; ") + part;
   }

@@ -183,6 +183,31 @@ def case_external_escape(out):
         external_tensor("w", [2, 1, 3, 3], "../../etc/passwd", 0, 72))
 
 
+def case_external_symlink_escape(out):
+    # A location inside the folder that is a symbolic link to a file outside.
+    location = data_file(out, ".link")
+    path = os.path.join(os.path.dirname(out) or ".", location)
+    if os.path.lexists(path):
+        os.remove(path)
+    os.symlink("/etc/passwd", path)
+    return conv_model(external_tensor("w", [2, 1, 3, 3], location, 0, 72))
+
+
+def case_external_bad_offset(out):
+    location = data_file(out, ".weights")
+    with open(os.path.join(os.path.dirname(out) or ".", location), "wb") as f:
+        f.write(conv_weight_values().tobytes())
+    return conv_model(external_tensor("w", [2, 1, 3, 3], location, "0abc", 72))
+
+
+def case_external_dotted_name(out):
+    # A file whose name merely starts with ".." is inside the folder: valid.
+    location = ".." + data_file(out, ".weights")
+    with open(os.path.join(os.path.dirname(out) or ".", location), "wb") as f:
+        f.write(conv_weight_values().tobytes())
+    return conv_model(external_tensor("w", [2, 1, 3, 3], location, 0, 72))
+
+
 def case_wrong_initializer_size(out):
     # 2x1x3x3 f32 needs 72 bytes; give 40.
     raw = conv_weight_values().tobytes()[:40]
@@ -304,6 +329,9 @@ CASES = {
     "unsupported-ops": case_unsupported_ops,
     "opset-too-new": case_opset_too_new,
     "opset-too-old": case_opset_too_old,
+    "external-symlink-escape": case_external_symlink_escape,
+    "external-bad-offset": case_external_bad_offset,
+    "external-dotted-name": case_external_dotted_name,
     "opset6-legacy-broadcast": case_opset6_legacy_broadcast,
     "bad-attribute": case_bad_attribute,
     "truncated": case_truncated,
