@@ -135,16 +135,6 @@ std::string hexBytes(const std::vector<uint8_t> &bytes) {
   return out;
 }
 
-// A constant's data goes inline when it is small and readable; see the
-// format comment in Printer.h.
-bool printsInline(const Tensor &t) {
-  if (!t.hasData())
-    return false;
-  if (t.bytes().empty())
-    return true;
-  return isDecimalDType(t.type().dtype) && t.numElements() <= kInlineElements;
-}
-
 std::string joinTypes(const std::vector<Value *> &values) {
   std::string out;
   for (size_t i = 0; i < values.size(); ++i) {
@@ -177,6 +167,17 @@ std::string formatAttrs(const AttrMap &attrs) {
 }
 
 } // namespace
+
+// A constant's data goes inline when it is small and readable; see the
+// format comment in Printer.h.
+bool printsInline(const Tensor &t) {
+  if (!t.hasData())
+    return false;
+  if (t.bytes().empty())
+    return true;
+  return isDecimalDType(t.type().dtype) && t.numElements() <= kInlineElements;
+}
+
 
 std::string printValueName(const std::string &name) {
   return sigilName('%', name);

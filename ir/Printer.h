@@ -39,6 +39,10 @@ struct PrintOptions {
 void printGraph(const Graph &graph, std::ostream &os, PrintOptions opts = {});
 std::string printGraph(const Graph &graph, PrintOptions opts = {});
 
+// Whether a constant's data prints inline (small, decimal-printable) rather
+// than as blob(N).
+bool printsInline(const Tensor &t);
+
 // Pieces shared with diagnostics and the summary.
 std::string printValueName(const std::string &name); // "%x" or "%\"a/b\""
 std::string printAttribute(const Attribute &attr);

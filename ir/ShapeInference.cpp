@@ -610,26 +610,7 @@ TensorType inferSlice(const Node &n) {
     int64_t dim = x.shape[size_t(axis)], step = steps[i];
     if (step == 0)
       n.error("step must not be 0");
-    auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
-      if (v < 0)
-        v = v < -dim ? -1 : v + dim; // careful with INT64_MIN-like values
-      return std::clamp(v, lo, hi);
-    };
-    int64_t start, end;
-    if (step > 0) {
-      start = clampIndex(starts[i], 0, dim);
-      end = clampIndex(ends[i], 0, dim);
-    } else {
-      start = clampIndex(starts[i], -1, dim - 1);
-      end = clampIndex(ends[i], -1, dim - 1);
-      if (starts[i] < -dim)
-        start = -1;
-      if (ends[i] < -dim)
-        end = -1;
-    }
-    int64_t len = step > 0 ? (end - start + step - 1) / step
-                           : (start - end + (-step) - 1) / (-step);
-    out[size_t(axis)] = std::max<int64_t>(0, len);
+    out[size_t(axis)] = resolveSlice(starts[i], ends[i], step, dim).count;
   }
   return like(x, out);
 }
@@ -650,9 +631,13 @@ TensorType inferPad(const Node &n) {
   const std::string &mode = n.getString("mode");
   if (mode != "constant" && mode != "reflect" && mode != "edge")
     n.error("unsupported pad mode '{}'", mode);
-  if (Value *v = n.input(2))
+  if (Value *v = n.input(2)) {
     if (v->type.numElements() != 1)
       n.error("constant_value must be a scalar, got {}", v->type.str());
+    if (v->type.dtype != x.dtype)
+      n.error("constant_value is {} but the data is {}", dtypeName(v->type.dtype),
+              dtypeName(x.dtype));
+  }
   Shape out = x.shape;
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t &d = out[size_t(axes[i])];
@@ -811,6 +796,26 @@ void makeWindowExplicit(Node &n) {
   n.attrs.insert_or_assign("pads", Attribute(w.pads));
   if (n.kind != OpKind::AveragePool)
     n.attrs.insert_or_assign("dilations", Attribute(w.dilations));
+}
+
+SliceRange resolveSlice(int64_t start, int64_t end, int64_t step, int64_t dim) {
+  // Negative indices count from the end; adding dim to a value near
+  // INT64_MIN cannot overflow, and the clamp below absorbs what is left.
+  if (start < 0)
+    start = start < -dim ? -dim - 1 : start + dim;
+  if (end < 0)
+    end = end < -dim ? -dim - 1 : end + dim;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+    return {start, std::max<int64_t>(0, (end - start + step - 1) / step)};
+  }
+  start = std::clamp<int64_t>(start, 0, dim - 1);
+  end = std::clamp<int64_t>(end, -1, dim - 1);
+  if (dim == 0)
+    return {0, 0};
+  int64_t count = (start - end + (-step) - 1) / (-step);
+  return {start, std::max<int64_t>(0, count)};
 }
 
 int64_t normalizeAxis(const Node &node, int64_t axis, int64_t rank) {

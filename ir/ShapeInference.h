@@ -38,6 +38,17 @@ void makeWindowExplicit(Node &node);
 // error naming the node.
 int64_t normalizeAxis(const Node &node, int64_t axis, int64_t rank);
 
+// One axis of a Slice, resolved as the ONNX spec says (Slice-10 to 13):
+// negative starts/ends have dim added; then start is clamped to [0, dim] for
+// a positive step and [0, dim-1] for a negative one, end to [0, dim] or
+// [-1, dim-1]. The slice reads `count` elements from `start` by `step`.
+// Precondition: step != 0.
+struct SliceRange {
+  int64_t start;
+  int64_t count;
+};
+SliceRange resolveSlice(int64_t start, int64_t end, int64_t step, int64_t dim);
+
 // Multidirectional (NumPy) broadcast of two shapes; nullopt if they do not
 // broadcast.
 std::optional<Shape> broadcastShapes(const Shape &a, const Shape &b);

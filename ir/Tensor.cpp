@@ -1,6 +1,8 @@
 #include "ir/Tensor.h"
 
 #include <cassert>
+#include <cmath>
+#include <limits>
 
 namespace cnnc {
 
@@ -48,6 +50,98 @@ float bfloat16ToFloat(uint16_t h) {
   float f;
   std::memcpy(&f, &bits, 4);
   return f;
+}
+
+uint16_t floatToHalf(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  uint32_t sign = (bits >> 16) & 0x8000;
+  uint32_t absBits = bits & 0x7fffffff;
+  if (absBits >= 0x7f800000) // inf or nan
+    return uint16_t(sign | 0x7c00 | (absBits > 0x7f800000 ? 0x200 : 0));
+  if (absBits >= 0x477ff000) // rounds past the largest half: inf
+    return uint16_t(sign | 0x7c00);
+  if (absBits < 0x38800000) { // subnormal half (or zero)
+    float magnitude;
+    std::memcpy(&magnitude, &absBits, 4);
+    // Scaling by 2^24 puts the half's subnormal steps on integers.
+    return uint16_t(sign | uint32_t(std::nearbyint(magnitude * 16777216.0f)));
+  }
+  uint32_t mant = absBits & 0x7fffff;
+  uint32_t exp = (absBits >> 23) - 127 + 15;
+  uint32_t half = (exp << 10) | (mant >> 13);
+  uint32_t rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (half & 1)))
+    ++half; // may carry into the exponent, which is still right
+  return uint16_t(sign | half);
+}
+
+uint16_t floatToBfloat16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  if ((bits & 0x7fffffff) > 0x7f800000)
+    return uint16_t((bits >> 16) | 0x40); // quiet nan
+  uint32_t rounding = 0x7fff + ((bits >> 16) & 1);
+  return uint16_t((bits + rounding) >> 16);
+}
+
+// Converts v to integer type T, saturating at T's range (and NaN to 0), so
+// the conversion is always defined.
+template <typename T> static T saturate(double v) {
+  if (std::isnan(v))
+    return 0;
+  if (v <= double(std::numeric_limits<T>::lowest()))
+    return std::numeric_limits<T>::lowest();
+  if (v >= double(std::numeric_limits<T>::max()))
+    return std::numeric_limits<T>::max();
+  return T(v);
+}
+
+Tensor scalarTensor(DType dtype, double v) {
+  std::vector<uint8_t> bytes(dtypeSize(dtype));
+  auto store = [&](auto x) { std::memcpy(bytes.data(), &x, sizeof x); };
+  switch (dtype) {
+  case DType::F32:
+    store(float(v));
+    break;
+  case DType::F64:
+    store(v);
+    break;
+  case DType::F16:
+    store(floatToHalf(float(v)));
+    break;
+  case DType::BF16:
+    store(floatToBfloat16(float(v)));
+    break;
+  case DType::Bool:
+    store(uint8_t(v != 0));
+    break;
+  case DType::U8:
+    store(saturate<uint8_t>(v));
+    break;
+  case DType::I8:
+    store(saturate<int8_t>(v));
+    break;
+  case DType::U16:
+    store(saturate<uint16_t>(v));
+    break;
+  case DType::I16:
+    store(saturate<int16_t>(v));
+    break;
+  case DType::I32:
+    store(saturate<int32_t>(v));
+    break;
+  case DType::I64:
+    store(saturate<int64_t>(v));
+    break;
+  case DType::U32:
+    store(saturate<uint32_t>(v));
+    break;
+  case DType::U64:
+    store(saturate<uint64_t>(v));
+    break;
+  }
+  return Tensor(TensorType{dtype, {}, Layout::Plain}, std::move(bytes));
 }
 
 template <typename T> static T load(const uint8_t *p) {

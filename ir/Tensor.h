@@ -54,5 +54,10 @@ using TensorRef = std::shared_ptr<const Tensor>;
 
 float halfToFloat(uint16_t h);
 float bfloat16ToFloat(uint16_t h);
+uint16_t floatToHalf(float f);     // round to nearest even
+uint16_t floatToBfloat16(float f); // round to nearest even
+
+// A rank-0 tensor of `dtype` holding `v` converted to that type.
+Tensor scalarTensor(DType dtype, double v);
 
 } // namespace cnnc

@@ -55,7 +55,13 @@ onnx::ModelProto readModel(const std::string &path) {
     std::string text((std::istreambuf_iterator<char>(in)),
                      std::istreambuf_iterator<char>());
     onnx::OnnxParser parser(text.c_str());
-    onnx::Status status = parser.Parse(model);
+    onnx::Status status;
+    try {
+      status = parser.Parse(model);
+    } catch (const std::exception &e) {
+      // ONNX's parser throws on e.g. float literals out of range.
+      userError("not valid ONNX text: {}", e.what());
+    }
     if (!status.IsOK()) {
       std::string msg = status.ErrorMessage();
       for (char &c : msg)
@@ -261,16 +267,7 @@ TensorRef scalarTensor(DType dtype, Shape shape, std::vector<T> values) {
 
 // A scalar of `dtype` holding `v` (for Clip bounds, Pad values).
 TensorRef scalarOf(DType dtype, double v) {
-  switch (dtype) {
-  case DType::F64:
-    return scalarTensor<double>(dtype, {}, {v});
-  case DType::I64:
-    return scalarTensor<int64_t>(dtype, {}, {int64_t(v)});
-  case DType::I32:
-    return scalarTensor<int32_t>(dtype, {}, {int32_t(v)});
-  default:
-    return scalarTensor<float>(DType::F32, {}, {float(v)});
-  }
+  return std::make_shared<Tensor>(scalarTensor(dtype, v));
 }
 
 // ---------------------------------------------------------------- importer
@@ -290,6 +287,8 @@ private:
   void importInputs();
   std::vector<int> topologicalOrder();
   void importNode(const onnx::NodeProto &node);
+  void checkDeclaredType(const onnx::ValueInfoProto &declared,
+                         const Value &computed);
 
   // Node construction helpers.
   Value *lookup(const std::string &name) {
@@ -315,6 +314,7 @@ private:
   std::unique_ptr<Graph> graph_;
   std::unordered_map<std::string, Value *> values_;
   std::unordered_set<std::string> consumed_; // tensors some node or output reads
+  std::unordered_set<std::string> graphOutputs_;
 };
 
 std::string nodeName(const onnx::NodeProto &n) {
@@ -599,7 +599,8 @@ void Importer::importNode(const onnx::NodeProto &n) {
 
   if (inputs.empty() || !inputs[0])
     nodeError(n, "missing its first input");
-  if (op == "Identity" && inputs[0]->isConstant() && outputs.size() == 1) {
+  if (op == "Identity" && inputs[0]->isConstant() && outputs.size() == 1 &&
+      !graphOutputs_.count(outputs[0])) {
     // Exporters alias deduplicated initializers through Identity nodes; the
     // output is the same constant, not a layer.
     values_[outputs[0]] = inputs[0];
@@ -609,10 +610,13 @@ void Importer::importNode(const onnx::NodeProto &n) {
       op == "Upsample" ? OpKind::Resize : opKindFromName(op);
   OpKind kind = *maybeKind; // checkSupported() ran first
   std::set<std::string> moved; // attributes turned into operands here
-  // Outputs that are declared but unnamed or unused are dropped, so optional
-  // results (MaxPool indices, Dropout mask, BatchNorm statistics) exist only
-  // when something reads them.
-  while (outputs.size() > 1 && (outputs.back().empty() || !consumed_.count(outputs.back())))
+  // Optional results (MaxPool indices, Dropout mask, BatchNorm statistics)
+  // that are unnamed or unused are dropped, so they exist only when something
+  // reads them. (Split's results are never optional: each is a chunk.)
+  bool optionalResults = kind == OpKind::MaxPool || kind == OpKind::Dropout ||
+                         kind == OpKind::BatchNormalization;
+  while (optionalResults && outputs.size() > 1 &&
+         (outputs.back().empty() || !consumed_.count(outputs.back())))
     outputs.pop_back();
 
   auto attrInts = [&](const char *attrName) -> std::optional<std::vector<int64_t>> {
@@ -648,6 +652,18 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::Dropout:
     dropAttr("is_test");
     dropAttr("ratio"); // opset < 12; no effect in inference
+    if (opset_ < 10 && outputs.size() > 1) {
+      // Before opset 10 the mask has the data's type, not bool: the IR's
+      // Dropout makes a bool mask and a Cast gives it the old type.
+      std::string maskName = outputs[1];
+      outputs[1] = withName("/mask_bool");
+      Node *dropout = emit(kind, name, {inputs[0]}, outputs,
+                           convertAttributes(n, name, kind, moved));
+      emit(OpKind::Cast, withName("/mask_cast"), {dropout->outputs[1]},
+           {maskName},
+           {{"to", Attribute(std::string(dtypeName(inputs[0]->type.dtype)))}});
+      return;
+    }
     break;
   case OpKind::Clip:
     if (opset_ < 11) {
@@ -865,6 +881,41 @@ void Importer::importNode(const onnx::NodeProto &n) {
        convertAttributes(n, name, kind, moved));
 }
 
+void Importer::checkDeclaredType(const onnx::ValueInfoProto &declared,
+                                 const Value &computed) {
+  // A declared type that disagrees with what the graph computes means the
+  // model is inconsistent or cnnc misread it; either way, say so. Shapes
+  // are compared only where the model's own input shapes are in force.
+  if (!declared.type().has_tensor_type())
+    return;
+  const auto &tt = declared.type().tensor_type();
+  std::optional<DType> dtype = dtypeFromOnnx(tt.elem_type());
+  bool mismatch = tt.elem_type() != 0 && dtype != computed.type.dtype;
+  std::string shape;
+  if (tt.has_shape()) {
+    for (int i = 0; i < tt.shape().dim_size(); ++i) {
+      const auto &dim = tt.shape().dim(i);
+      shape += (i ? "," : "") + (dim.has_dim_value() ? std::to_string(dim.dim_value())
+                                                    : std::string("?"));
+      if (options_.inputShapes.empty() && dim.has_dim_value() &&
+          (computed.type.rank() != tt.shape().dim_size() ||
+           computed.type.shape[size_t(i)] != dim.dim_value()))
+        mismatch = true;
+    }
+    if (options_.inputShapes.empty() &&
+        computed.type.rank() != tt.shape().dim_size())
+      mismatch = true;
+  }
+  if (!mismatch)
+    return;
+  std::string message = fmt::format(
+      "output '{}' is declared {}[{}] but the graph computes {}",
+      declared.name(), dtype ? dtypeName(*dtype) : "?", shape, computed.type.str());
+  if (computed.producer)
+    throw UserError(computed.producer->diagnostic(message));
+  throwUserError(message);
+}
+
 std::unique_ptr<Graph> Importer::run(const std::string &fallbackName) {
   readOpset();
   checkSupported();
@@ -873,8 +924,10 @@ std::unique_ptr<Graph> Importer::run(const std::string &fallbackName) {
   importInputs();
   for (const auto &n : g().node())
     consumed_.insert(n.input().begin(), n.input().end());
-  for (const auto &out : g().output())
+  for (const auto &out : g().output()) {
     consumed_.insert(out.name());
+    graphOutputs_.insert(out.name());
+  }
   std::vector<int> order = topologicalOrder();
   for (int i : order) {
     const onnx::NodeProto &n = g().node(i);
@@ -890,6 +943,7 @@ std::unique_ptr<Graph> Importer::run(const std::string &fallbackName) {
     auto it = values_.find(out.name());
     if (it == values_.end())
       userError("graph output '{}' is not defined", out.name());
+    checkDeclaredType(out, *it->second);
     graph_->outputs.push_back(it->second);
   }
   graph_->removeUnusedConstants();

@@ -105,16 +105,12 @@ std::optional<std::vector<int64_t>> evaluate(const Node &n) {
     if (!vals || out.rank() != 1)
       return std::nullopt;
     const std::vector<int64_t> &data = (*vals)[0];
-    int64_t dim = int64_t(data.size());
     int64_t step = vals->size() > 4 ? (*vals)[4][0] : 1;
-    int64_t start = (*vals)[1][0];
-    if (start < 0)
-      start += dim;
-    start = step > 0 ? std::clamp<int64_t>(start, 0, dim)
-                     : std::clamp<int64_t>(start, -1, dim - 1);
+    SliceRange range =
+        resolveSlice((*vals)[1][0], (*vals)[2][0], step, int64_t(data.size()));
     std::vector<int64_t> result;
-    for (int64_t i = 0; i < out.shape[0]; ++i)
-      result.push_back(data[size_t(start + i * step)]);
+    for (int64_t i = 0; i < range.count; ++i)
+      result.push_back(data[size_t(range.start + i * step)]);
     return result;
   }
   case OpKind::Add:

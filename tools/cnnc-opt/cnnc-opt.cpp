@@ -47,7 +47,7 @@ std::string readInput(const std::string &path) {
 // round-trips whether or not it carries its weights.
 bool hasBlobData(const Graph &g) {
   for (const Value *c : g.constants())
-    if (c->constant->hasData() && c->type.numElements() > kInlineElements)
+    if (c->constant->hasData() && !printsInline(*c->constant))
       return true;
   return false;
 }
