@@ -9,6 +9,13 @@ namespace cnnc {
 
 namespace {
 
+// "1", "2 to 3" or "at least 1" (max -1: unbounded).
+std::string countRange(int min, int max) {
+  if (max < 0)
+    return fmt::format("at least {}", min);
+  return min == max ? std::to_string(min) : fmt::format("{} to {}", min, max);
+}
+
 class Verifier {
 public:
   explicit Verifier(const Graph &g) : graph_(g) {}
@@ -63,16 +70,12 @@ private:
     size_t before = diags_.size();
     int inputs = int(n.inputs.size()), outputs = int(n.outputs.size());
     if (inputs < info.minInputs || (info.maxInputs >= 0 && inputs > info.maxInputs))
-      report(&n, fmt::format("has {} operands, expected {} to {}", inputs,
-                             info.minInputs,
-                             info.maxInputs < 0 ? std::string("any")
-                                                : std::to_string(info.maxInputs)));
+      report(&n, fmt::format("has {} operands, expected {}", inputs,
+                             countRange(info.minInputs, info.maxInputs)));
     if (outputs < info.minOutputs ||
         (info.maxOutputs >= 0 && outputs > info.maxOutputs))
-      report(&n, fmt::format("has {} results, expected {} to {}", outputs,
-                             info.minOutputs,
-                             info.maxOutputs < 0 ? std::string("any")
-                                                 : std::to_string(info.maxOutputs)));
+      report(&n, fmt::format("has {} results, expected {}", outputs,
+                             countRange(info.minOutputs, info.maxOutputs)));
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const Value *v = n.inputs[i];
       if (!v) {

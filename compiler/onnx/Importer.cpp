@@ -5,6 +5,7 @@
 #include "ir/Verifier.h"
 
 #include <onnx/defs/parser.h>
+#include <onnx/defs/schema.h>
 #include <onnx/onnx_pb.h>
 
 #include <google/protobuf/io/coded_stream.h>
@@ -100,6 +101,14 @@ onnx::ModelProto readModel(const std::string &path) {
 }
 
 // ---------------------------------------------------------------- tensors
+
+// "STRING (8)": the ONNX name of an element type, for messages.
+std::string onnxTypeName(int type) {
+  std::string name = onnx::TensorProto_DataType_IsValid(type)
+                         ? onnx::TensorProto_DataType_Name(type)
+                         : std::string("unknown");
+  return fmt::format("{} ({})", name, type);
+}
 
 std::string tensorWhat(const std::string &kind, const std::string &name) {
   return fmt::format("{} '{}'", kind, name);
@@ -197,7 +206,8 @@ TensorRef convertTensor(const onnx::TensorProto &t, const fs::path &baseDir,
                         const std::string &what) {
   std::optional<DType> dtype = dtypeFromOnnx(t.data_type());
   if (!dtype)
-    userError("{} has unsupported element type {}", what, t.data_type());
+    userError("{} has unsupported element type {}", what,
+              onnxTypeName(t.data_type()));
   Shape shape = checkedDims(t.dims(), what);
   TensorType type{*dtype, shape, Layout::Plain};
   int64_t n = type.numElements();
@@ -343,9 +353,26 @@ void Importer::readOpset() {
   if (opset_ > kMaxOpset)
     userError("opset {} is newer than cnnc supports ({} to {})", opset_,
               kMinOpset, kMaxOpset);
-  if (opset_ < kMinOpset)
-    userError("opset {} is older than cnnc supports ({} to {})", opset_,
-              kMinOpset, kMaxOpset);
+  if (opset_ >= kMinOpset)
+    return;
+  // Older opsets: fine for every op whose definition has not changed since
+  // (GlobalAveragePool, Softplus, ... are as in opset 1); the others are
+  // reported by name.
+  std::vector<Diagnostic> changed;
+  for (const auto &n : g().node()) {
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      continue;
+    const auto *then = onnx::OpSchemaRegistry::Schema(n.op_type(), int(opset_));
+    const auto *now = onnx::OpSchemaRegistry::Schema(n.op_type(), int(kMinOpset));
+    if (!then || !now || then->since_version() != now->since_version())
+      changed.push_back(Diagnostic{
+          "", nodeName(n), n.op_type(),
+          fmt::format("opset {} is older than cnnc supports ({} to {}) and "
+                      "this op has changed since",
+                      opset_, kMinOpset, kMaxOpset)});
+  }
+  if (!changed.empty())
+    throw UserError(std::move(changed));
 }
 
 void Importer::checkSupported() {
@@ -377,11 +404,14 @@ void Importer::importInputs() {
       continue; // an initializer: a constant, not a run-time input
     std::string what = tensorWhat("input", in.name());
     if (!in.type().has_tensor_type())
-      userError("{} is not a tensor", what);
+      userError("{} is not a tensor (sequence, map and optional values are not "
+                "supported)",
+                what);
     const auto &tt = in.type().tensor_type();
     std::optional<DType> dtype = dtypeFromOnnx(tt.elem_type());
     if (!dtype)
-      userError("{} has unsupported element type {}", what, tt.elem_type());
+      userError("{} has unsupported element type {}", what,
+                onnxTypeName(tt.elem_type()));
     Shape shape;
     auto given = options_.inputShapes.find(in.name());
     if (given != options_.inputShapes.end()) {
@@ -727,9 +757,11 @@ void Importer::importNode(const onnx::NodeProto &n) {
     break;
   case OpKind::Cast: {
     const auto *to = findAttr(n, "to");
-    std::optional<DType> dtype = to ? dtypeFromOnnx(int(to->i())) : std::nullopt;
+    if (!to)
+      nodeError(n, "missing attribute 'to'");
+    std::optional<DType> dtype = dtypeFromOnnx(int(to->i()));
     if (!dtype)
-      nodeError(n, "missing or unsupported 'to' type");
+      nodeError(n, fmt::format("unsupported 'to' type {}", onnxTypeName(int(to->i()))));
     dropAttr("to");
     Node *node = emit(kind, name, inputs, outputs,
                       [&] {
@@ -752,7 +784,10 @@ void Importer::importNode(const onnx::NodeProto &n) {
         operands.push_back(constantInput(withName("/scales"),
                                          scalarTensor<float>(DType::F32, {int64_t(s.size())}, s)));
       } else {
-        operands.push_back(inputs.size() > 1 ? inputs[1] : nullptr);
+        if (inputs.size() < 2 || !inputs[1] || !inputs[1]->isConstant())
+          nodeError(n, "scales (input 1) must be a constant: cnnc compiles "
+                       "static shapes");
+        operands.push_back(inputs[1]);
       }
       inputs = operands;
       std::string mode = "nearest";
@@ -831,6 +866,28 @@ void Importer::importNode(const onnx::NodeProto &n) {
       }
     }
     break;
+  case OpKind::Gemm:
+    // Gemm-6's broadcast=1 is what Gemm-7 always does; broadcast=0 demands
+    // a C of exactly [M, N], which broadcasting accepts too.
+    if (opset_ < 7)
+      dropAttr("broadcast");
+    break;
+  case OpKind::PRelu:
+    // PRelu-6 applies a 1-D slope of size C per channel (axis 1); from
+    // opset 7 the slope broadcasts NumPy-style from the last axis. Reshape
+    // it to [C, 1, ...] so both read the same.
+    if (opset_ < 7 && inputs.size() > 1 && inputs[1] &&
+        inputs[1]->type.rank() == 1 && inputs[0]->type.rank() >= 3 &&
+        inputs[1]->type.shape[0] != 1 &&
+        inputs[1]->type.shape[0] == inputs[0]->type.shape[1]) {
+      Shape aligned(size_t(inputs[0]->type.rank() - 1), 1);
+      aligned[0] = inputs[1]->type.shape[0];
+      Node *reshape = emit(OpKind::Reshape, withName("/align"),
+                           {inputs[1], intsInput(withName("/aligned_shape"), aligned)},
+                           {withName("/aligned")}, {});
+      inputs[1] = reshape ? reshape->outputs[0] : values_.at(withName("/aligned"));
+    }
+    break;
   case OpKind::LpPool:
   case OpKind::Conv:
   case OpKind::ConvTranspose:
@@ -842,7 +899,6 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::LRN:
   case OpKind::Relu:
   case OpKind::LeakyRelu:
-  case OpKind::PRelu:
   case OpKind::Sigmoid:
   case OpKind::HardSigmoid:
   case OpKind::HardSwish:
@@ -850,7 +906,6 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::Elu:
   case OpKind::Selu:
   case OpKind::Softplus:
-  case OpKind::Gemm:
   case OpKind::MatMul:
   case OpKind::Max:
   case OpKind::Min:
@@ -917,8 +972,8 @@ void Importer::checkDeclaredType(const onnx::ValueInfoProto &declared,
 }
 
 std::unique_ptr<Graph> Importer::run(const std::string &fallbackName) {
+  checkSupported(); // unsupported ops first: the most useful list
   readOpset();
-  checkSupported();
   graph_ = std::make_unique<Graph>();
   graph_->name = g().name().empty() ? fallbackName : g().name();
   importInputs();
