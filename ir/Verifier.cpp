@@ -29,6 +29,13 @@ public:
       if (!c->isConstant())
         report(nullptr, fmt::format("constant {} has no data",
                                     printValueName(c->name)));
+      else if (c->constant->hasData() &&
+               c->constant->bytes().size() != c->type.byteSize())
+        report(nullptr, fmt::format("constant {} holds {} bytes, its type {} "
+                                    "needs {}",
+                                    printValueName(c->name),
+                                    c->constant->bytes().size(), c->type.str(),
+                                    c->type.byteSize()));
       else if (c->constant->type() != c->type)
         report(nullptr, fmt::format("constant {} has type {} but data {}",
                                     printValueName(c->name), c->type.str(),
@@ -66,36 +73,14 @@ private:
   }
 
   void checkNode(const Node &n) {
-    const OpInfo &info = n.info();
     size_t before = diags_.size();
-    int inputs = int(n.inputs.size()), outputs = int(n.outputs.size());
-    if (inputs < info.minInputs || (info.maxInputs >= 0 && inputs > info.maxInputs))
-      report(&n, fmt::format("has {} operands, expected {}", inputs,
-                             countRange(info.minInputs, info.maxInputs)));
-    if (outputs < info.minOutputs ||
-        (info.maxOutputs >= 0 && outputs > info.maxOutputs))
-      report(&n, fmt::format("has {} results, expected {}", outputs,
-                             countRange(info.minOutputs, info.maxOutputs)));
-    for (size_t i = 0; i < n.inputs.size(); ++i) {
-      const Value *v = n.inputs[i];
-      if (!v) {
-        if (int(i) < info.minInputs)
-          report(&n, fmt::format("required operand {} is absent", i));
-      } else if (!defined_.count(v)) {
+    std::vector<Diagnostic> structure = checkNodeStructure(n);
+    diags_.insert(diags_.end(), structure.begin(), structure.end());
+    for (const Value *v : n.inputs)
+      if (v && !defined_.count(v))
         report(&n, fmt::format("operand {} is used before it is defined (a "
                                "cycle or an undefined value)",
                                printValueName(v->name)));
-      }
-    }
-    for (const auto &[name, attr] : n.attrs) {
-      const AttrSpec *spec = info.findAttr(name);
-      if (!spec)
-        report(&n, fmt::format("unknown attribute '{}'", name));
-      else if (spec->kind != attr.kind())
-        report(&n, fmt::format("attribute '{}' must be {}, got {}", name,
-                               attrKindName(spec->kind),
-                               attrKindName(attr.kind())));
-    }
     bool typesOk = true;
     for (const Value *out : n.outputs) {
       if (out->producer != &n)
@@ -131,6 +116,34 @@ private:
 };
 
 } // namespace
+
+std::vector<Diagnostic> checkNodeStructure(const Node &n) {
+  std::vector<Diagnostic> diags;
+  const OpInfo &info = n.info();
+  int inputs = int(n.inputs.size()), outputs = int(n.outputs.size());
+  if (inputs < info.minInputs || (info.maxInputs >= 0 && inputs > info.maxInputs))
+    diags.push_back(n.diagnostic(fmt::format(
+        "has {} operands, expected {}", inputs,
+        countRange(info.minInputs, info.maxInputs))));
+  if (outputs < info.minOutputs ||
+      (info.maxOutputs >= 0 && outputs > info.maxOutputs))
+    diags.push_back(n.diagnostic(fmt::format(
+        "has {} results, expected {}", outputs,
+        countRange(info.minOutputs, info.maxOutputs))));
+  for (size_t i = 0; i < n.inputs.size() && int(i) < info.minInputs; ++i)
+    if (!n.inputs[i])
+      diags.push_back(n.diagnostic(fmt::format("required operand {} is absent", i)));
+  for (const auto &[name, attr] : n.attrs) {
+    const AttrSpec *spec = info.findAttr(name);
+    if (!spec)
+      diags.push_back(n.diagnostic(fmt::format("unknown attribute '{}'", name)));
+    else if (spec->kind != attr.kind())
+      diags.push_back(n.diagnostic(
+          fmt::format("attribute '{}' must be {}, got {}", name,
+                      attrKindName(spec->kind), attrKindName(attr.kind()))));
+  }
+  return diags;
+}
 
 void verifyGraph(const Graph &graph) {
   std::vector<Diagnostic> diags = Verifier(graph).run();

@@ -1,9 +1,9 @@
 // The pass registry: every graph pass has one kebab-case name here.
 //
 // A pass is a function that rewrites a Graph in place and returns whether it
-// changed it. This is the registry that cnnc-opt --passes= and the pipelines
-// read; the PassManager (verify, print, time and stop after each pass) builds
-// on it.
+// changed it. cnnc-opt --passes= reads this registry. runPasses only runs the
+// passes in order: verifying, printing and timing after each pass are not
+// here yet.
 #pragma once
 
 #include "ir/Graph.h"

@@ -270,9 +270,11 @@ TensorRef convertTensor(const onnx::TensorProto &t, const fs::path &baseDir,
   return std::make_shared<Tensor>(type, std::move(bytes));
 }
 
+// A 1-D tensor of `dtype` holding `values`.
 template <typename T>
-TensorRef scalarTensor(DType dtype, Shape shape, std::vector<T> values) {
-  return std::make_shared<Tensor>(Tensor::fromValues(dtype, std::move(shape), values));
+TensorRef vectorTensor(DType dtype, const std::vector<T> &values) {
+  return std::make_shared<Tensor>(
+      Tensor::fromValues(dtype, {int64_t(values.size())}, values));
 }
 
 // A scalar of `dtype` holding `v` (for Clip bounds, Pad values).
@@ -310,12 +312,26 @@ private:
     return graph_->addConstant(graph_->uniqueName(base), std::move(t));
   }
   Value *intsInput(const std::string &base, const std::vector<int64_t> &v) {
-    return constantInput(base, scalarTensor<int64_t>(DType::I64, {int64_t(v.size())}, v));
+    return constantInput(base, vectorTensor(DType::I64, v));
   }
-  Node *emit(OpKind kind, const std::string &name, std::vector<Value *> inputs,
-             const std::vector<std::string> &outputs, AttrMap attrs);
-  AttrMap convertAttributes(const onnx::NodeProto &node, const std::string &name,
-                            OpKind kind, const std::set<std::string> &moved);
+  // Adds a node, checks it against the op table, infers its result types,
+  // makes its window attributes explicit, and folds it when it is a shape
+  // computation on known values. Returns its results (constants if folded).
+  // Binds no ONNX names: callers bind() the ONNX outputs, so the names
+  // invented for intermediate values never shadow the model's tensors.
+  std::vector<Value *> emit(OpKind kind, const std::string &name,
+                            std::vector<Value *> inputs,
+                            const std::vector<std::string> &outputNames,
+                            AttrMap attrs);
+  void bind(const std::vector<std::string> &onnxNames,
+            const std::vector<Value *> &values);
+  // `v` reshaped to `shape` by a new node named after `name` (legacy
+  // broadcasts line their operands up this way).
+  Value *reshaped(const std::string &name, Value *v, const Shape &shape);
+  // The node's attributes as IR attributes, but for those in `handled`
+  // (already turned into operands or dropped).
+  AttrMap convertAttributes(const onnx::NodeProto &node, OpKind kind,
+                            const std::set<std::string> &handled);
 
   const onnx::ModelProto &model_;
   fs::path baseDir_;
@@ -442,6 +458,8 @@ void Importer::importInputs() {
     if (!checkedElementCount(shape))
       userError("{} has a negative or absurd shape [{}] (limit {} elements)",
                 what, shapeToString(shape), kMaxElements);
+    if (values_.count(in.name()))
+      userError("{} is declared twice", what);
     values_[in.name()] =
         graph_->addInput(in.name(), TensorType{*dtype, shape, Layout::Plain});
   }
@@ -516,28 +534,90 @@ std::vector<int> Importer::topologicalOrder() {
   return order;
 }
 
-Node *Importer::emit(OpKind kind, const std::string &name,
-                     std::vector<Value *> inputs,
-                     const std::vector<std::string> &outputs, AttrMap attrs) {
-  Node *node = graph_->addNode(kind, name, std::move(inputs), outputs, std::move(attrs));
-  makeWindowExplicit(*node);
-  setInferredTypes(*node);
-  for (size_t i = 0; i < outputs.size(); ++i)
-    values_[outputs[i]] = node->outputs[i];
-  if (auto folded = foldShapeComputation(*node)) {
-    graph_->replaceNodeWithConstants(node, std::move(*folded));
-    return nullptr;
-  }
-  return node;
+// ---------------------------------------------------------------- attributes
+// Typed reads of the ONNX attributes the importer interprets itself. An
+// attribute of the wrong type is the model's error, never a silent 0.
+
+const onnx::AttributeProto *findAttr(const onnx::NodeProto &n, const char *name) {
+  for (const auto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
 }
 
-AttrMap Importer::convertAttributes(const onnx::NodeProto &node,
-                                    const std::string &name, OpKind kind,
-                                    const std::set<std::string> &moved) {
+const onnx::AttributeProto &expectAttrType(const onnx::NodeProto &n,
+                                           const onnx::AttributeProto &a,
+                                           onnx::AttributeProto::AttributeType type,
+                                           const char *typeName) {
+  if (a.type() != type)
+    nodeError(n, fmt::format("attribute '{}' must be {}", a.name(), typeName));
+  return a;
+}
+
+int64_t intAttr(const onnx::NodeProto &n, const onnx::AttributeProto &a) {
+  return expectAttrType(n, a, onnx::AttributeProto::INT, "an int").i();
+}
+
+float floatAttr(const onnx::NodeProto &n, const onnx::AttributeProto &a) {
+  return expectAttrType(n, a, onnx::AttributeProto::FLOAT, "a float").f();
+}
+
+const std::string &stringAttr(const onnx::NodeProto &n,
+                              const onnx::AttributeProto &a) {
+  return expectAttrType(n, a, onnx::AttributeProto::STRING, "a string").s();
+}
+
+std::vector<int64_t> intsAttr(const onnx::NodeProto &n,
+                              const onnx::AttributeProto &a) {
+  const auto &ints = expectAttrType(n, a, onnx::AttributeProto::INTS, "ints").ints();
+  return std::vector<int64_t>(ints.begin(), ints.end());
+}
+
+std::vector<float> floatsAttr(const onnx::NodeProto &n,
+                              const onnx::AttributeProto &a) {
+  const auto &floats =
+      expectAttrType(n, a, onnx::AttributeProto::FLOATS, "floats").floats();
+  return std::vector<float>(floats.begin(), floats.end());
+}
+
+std::vector<Value *> Importer::emit(OpKind kind, const std::string &name,
+                                    std::vector<Value *> inputs,
+                                    const std::vector<std::string> &outputNames,
+                                    AttrMap attrs) {
+  Node *node = graph_->addNode(kind, name, std::move(inputs), outputNames,
+                               std::move(attrs));
+  // Counts, required operands and attribute kinds first: shape inference
+  // and folding rely on them.
+  std::vector<Diagnostic> problems = checkNodeStructure(*node);
+  if (!problems.empty())
+    throw UserError(std::move(problems));
+  setInferredTypes(*node);
+  makeWindowExplicit(*node);
+  std::vector<Value *> results = node->outputs;
+  if (auto folded = foldShapeComputation(*node))
+    graph_->replaceNodeWithConstants(node, std::move(*folded));
+  return results;
+}
+
+void Importer::bind(const std::vector<std::string> &onnxNames,
+                    const std::vector<Value *> &values) {
+  for (size_t i = 0; i < onnxNames.size(); ++i)
+    if (!onnxNames[i].empty())
+      values_[onnxNames[i]] = values[i];
+}
+
+Value *Importer::reshaped(const std::string &name, Value *v, const Shape &shape) {
+  return emit(OpKind::Reshape, name + "/align",
+              {v, intsInput(name + "/aligned_shape", shape)}, {name + "/aligned"},
+              {})[0];
+}
+
+AttrMap Importer::convertAttributes(const onnx::NodeProto &node, OpKind kind,
+                                    const std::set<std::string> &handled) {
   AttrMap attrs;
   const OpInfo &info = opInfo(kind);
   for (const auto &a : node.attribute()) {
-    if (moved.count(a.name()))
+    if (handled.count(a.name()))
       continue;
     const AttrSpec *spec = info.findAttr(a.name());
     if (!spec)
@@ -572,29 +652,14 @@ AttrMap Importer::convertAttributes(const onnx::NodeProto &node,
                                   a.name(), int(a.type())));
     }
     if (spec->kind == AttrKind::Float && value->kind() == AttrKind::Int)
-      value = Attribute(double(value->getInt())); // tolerated, e.g. LpPool p
-    if (spec->kind == AttrKind::Int && value->kind() == AttrKind::Float &&
-        a.name() == "p")
-      value = Attribute(int64_t(value->getFloat())); // LpPool-1's float p
+      value = Attribute(double(value->getInt())); // an integral float, e.g. alpha=1
     if (value->kind() != spec->kind)
       nodeError(node, fmt::format("attribute '{}' must be {}, got {}", a.name(),
                                   attrKindName(spec->kind),
                                   attrKindName(value->kind())));
     attrs.insert_or_assign(a.name(), std::move(*value));
   }
-  (void)name;
   return attrs;
-}
-
-const onnx::AttributeProto *findAttr(const onnx::NodeProto &n, const char *name) {
-  for (const auto &a : n.attribute())
-    if (a.name() == name)
-      return &a;
-  return nullptr;
-}
-
-std::vector<int64_t> intsAttr(const onnx::AttributeProto &a) {
-  return std::vector<int64_t>(a.ints().begin(), a.ints().end());
 }
 
 void Importer::importNode(const onnx::NodeProto &n) {
@@ -609,16 +674,17 @@ void Importer::importNode(const onnx::NodeProto &n) {
   if (op == "Constant") {
     TensorRef t;
     if (const auto *a = findAttr(n, "value"))
-      t = convertTensor(a->t(), baseDir_, "Constant value");
+      t = convertTensor(expectAttrType(n, *a, onnx::AttributeProto::TENSOR, "a tensor").t(),
+                        baseDir_, "Constant value");
     else if (const auto *a = findAttr(n, "value_float"))
-      t = scalarTensor<float>(DType::F32, {}, {a->f()});
+      t = std::make_shared<Tensor>(scalarTensor(DType::F32, floatAttr(n, *a)));
     else if (const auto *a = findAttr(n, "value_floats"))
-      t = scalarTensor<float>(DType::F32, {int64_t(a->floats_size())},
-                              std::vector<float>(a->floats().begin(), a->floats().end()));
+      t = vectorTensor(DType::F32, floatsAttr(n, *a));
     else if (const auto *a = findAttr(n, "value_int"))
-      t = scalarTensor<int64_t>(DType::I64, {}, {int64_t(a->i())});
+      t = std::make_shared<Tensor>(
+          Tensor::fromValues(DType::I64, {}, std::vector<int64_t>{intAttr(n, *a)}));
     else if (const auto *a = findAttr(n, "value_ints"))
-      t = scalarTensor<int64_t>(DType::I64, {int64_t(a->ints_size())}, intsAttr(*a));
+      t = vectorTensor(DType::I64, intsAttr(n, *a));
     else
       nodeError(n, "only tensor, float(s) and int(s) constants are supported");
     if (outputs.size() != 1)
@@ -636,10 +702,20 @@ void Importer::importNode(const onnx::NodeProto &n) {
     values_[outputs[0]] = inputs[0];
     return;
   }
-  std::optional<OpKind> maybeKind =
-      op == "Upsample" ? OpKind::Resize : opKindFromName(op);
-  OpKind kind = *maybeKind; // checkSupported() ran first
-  std::set<std::string> moved; // attributes turned into operands here
+  OpKind kind = op == "Upsample" ? OpKind::Resize
+                                 : *opKindFromName(op); // checkSupported() ran
+  // Attributes read here (moved to operands, or dropped as meaningless in
+  // inference) rather than copied by convertAttributes.
+  std::set<std::string> handled{"consumed_inputs"}; // opset < 7 bookkeeping
+  auto handle = [&](const char *attrName) {
+    handled.insert(attrName);
+    return findAttr(n, attrName);
+  };
+  auto movedInts = [&](const char *attrName) -> std::optional<std::vector<int64_t>> {
+    if (const auto *a = handle(attrName))
+      return intsAttr(n, *a);
+    return std::nullopt;
+  };
   // Optional results (MaxPool indices, Dropout mask, BatchNorm statistics)
   // that are unnamed or unused are dropped, so they exist only when something
   // reads them. (Split's results are never optional: each is a chunk.)
@@ -649,61 +725,50 @@ void Importer::importNode(const onnx::NodeProto &n) {
          (outputs.back().empty() || !consumed_.count(outputs.back())))
     outputs.pop_back();
 
-  auto attrInts = [&](const char *attrName) -> std::optional<std::vector<int64_t>> {
-    if (const auto *a = findAttr(n, attrName)) {
-      moved.insert(attrName);
-      return intsAttr(*a);
-    }
-    return std::nullopt;
-  };
-  auto resizeInputs = [&](size_t count) {
-    if (inputs.size() < count)
-      inputs.resize(count, nullptr);
-  };
-  auto dropAttr = [&](const char *attrName) { moved.insert(attrName); };
-
-  dropAttr("consumed_inputs"); // opset < 7 bookkeeping with no meaning
-
   switch (kind) {
   case OpKind::BatchNormalization: {
-    dropAttr("is_test");
-    dropAttr("consumed_inputs");
-    if (const auto *a = findAttr(n, "spatial")) {
-      if (a->i() != 1)
-        nodeError(n, "spatial=0 (per-activation statistics) is not supported");
-      dropAttr("spatial");
-    }
-    if (const auto *a = findAttr(n, "training_mode"); a && a->i() != 0)
+    handle("is_test");
+    if (const auto *a = handle("spatial"); a && intAttr(n, *a) != 1)
+      nodeError(n, "spatial=0 (per-activation statistics) is not supported");
+    if (const auto *a = handle("training_mode"); a && intAttr(n, *a) != 0)
       nodeError(n, "training_mode=1 is not supported: cnnc compiles inference");
     if (outputs.size() > 1)
       nodeError(n, "the training outputs (running mean/variance) are not supported");
     break;
   }
-  case OpKind::Dropout:
-    dropAttr("is_test");
-    dropAttr("ratio"); // opset < 12; no effect in inference
+  case OpKind::Dropout: {
+    handle("is_test");
+    handle("ratio"); // opset < 12; no effect in inference
+    if (Value *training = inputs.size() > 2 ? inputs[2] : nullptr) {
+      const Tensor *t = training->isConstant() ? training->constant.get() : nullptr;
+      if (!t || !t->hasData() || t->numElements() != 1 || t->intAt(0) != 0)
+        nodeError(n, "training_mode must be a constant false: cnnc compiles "
+                     "inference");
+    }
     if (opset_ < 10 && outputs.size() > 1) {
       // Before opset 10 the mask has the data's type, not bool: the IR's
       // Dropout makes a bool mask and a Cast gives it the old type.
-      std::string maskName = outputs[1];
-      outputs[1] = withName("/mask_bool");
-      Node *dropout = emit(kind, name, {inputs[0]}, outputs,
-                           convertAttributes(n, name, kind, moved));
-      emit(OpKind::Cast, withName("/mask_cast"), {dropout->outputs[1]},
-           {maskName},
-           {{"to", Attribute(std::string(dtypeName(inputs[0]->type.dtype)))}});
+      std::vector<Value *> results =
+          emit(kind, name, {inputs[0]}, {outputs[0], withName("/mask_bool")},
+               convertAttributes(n, kind, handled));
+      bind({outputs[0]}, results);
+      bind({outputs[1]},
+           emit(OpKind::Cast, withName("/mask_cast"), {results[1]},
+                {outputs[1]},
+                {{"to", Attribute(std::string(dtypeName(inputs[0]->type.dtype)))}}));
       return;
     }
     break;
+  }
   case OpKind::Clip:
     if (opset_ < 11) {
       DType dt = inputs[0]->type.dtype;
-      const auto *lo = findAttr(n, "min"), *hi = findAttr(n, "max");
-      dropAttr("min");
-      dropAttr("max");
+      const auto *lo = handle("min"), *hi = handle("max");
       inputs.resize(1);
-      inputs.push_back(constantInput(withName("/min"), scalarOf(dt, lo ? lo->f() : -FLT_MAX)));
-      inputs.push_back(constantInput(withName("/max"), scalarOf(dt, hi ? hi->f() : FLT_MAX)));
+      inputs.push_back(constantInput(withName("/min"),
+                                     scalarOf(dt, lo ? floatAttr(n, *lo) : -FLT_MAX)));
+      inputs.push_back(constantInput(withName("/max"),
+                                     scalarOf(dt, hi ? floatAttr(n, *hi) : FLT_MAX)));
     }
     break;
   case OpKind::Squeeze:
@@ -711,12 +776,11 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::ReduceMean:
   case OpKind::ReduceMax:
   case OpKind::ReduceSum: {
-    bool attrForm = kind == OpKind::ReduceSum ? opset_ < 13
-                    : (kind == OpKind::Squeeze || kind == OpKind::Unsqueeze)
-                        ? opset_ < 13
-                        : opset_ < 18;
+    bool attrForm = kind == OpKind::ReduceMean || kind == OpKind::ReduceMax
+                        ? opset_ < 18
+                        : opset_ < 13;
     if (attrForm) {
-      if (auto axes = attrInts("axes"))
+      if (auto axes = movedInts("axes"))
         inputs.push_back(intsInput(withName("/axes"), *axes));
       else if (kind == OpKind::Unsqueeze)
         nodeError(n, "missing attribute 'axes'");
@@ -725,13 +789,13 @@ void Importer::importNode(const onnx::NodeProto &n) {
   }
   case OpKind::Split:
     if (opset_ < 13)
-      if (auto split = attrInts("split"))
+      if (auto split = movedInts("split"))
         inputs.push_back(intsInput(withName("/split"), *split));
     break;
   case OpKind::Slice:
     if (opset_ < 10) {
-      auto starts = attrInts("starts"), ends = attrInts("ends");
-      auto axes = attrInts("axes");
+      auto starts = movedInts("starts"), ends = movedInts("ends");
+      auto axes = movedInts("axes");
       if (!starts || !ends)
         nodeError(n, "missing attribute 'starts' or 'ends'");
       inputs.push_back(intsInput(withName("/starts"), *starts));
@@ -742,68 +806,60 @@ void Importer::importNode(const onnx::NodeProto &n) {
     break;
   case OpKind::Pad:
     if (opset_ < 11) {
-      auto pads = attrInts("pads");
+      auto pads = movedInts("pads");
       if (!pads)
-        pads = attrInts("paddings");
+        pads = movedInts("paddings");
       if (!pads)
         nodeError(n, "missing attribute 'pads'");
       inputs.push_back(intsInput(withName("/pads"), *pads));
-      if (const auto *v = findAttr(n, "value")) {
-        dropAttr("value");
-        inputs.push_back(constantInput(withName("/value"),
-                                       scalarOf(inputs[0]->type.dtype, v->f())));
-      }
+      if (const auto *v = handle("value"))
+        inputs.push_back(constantInput(
+            withName("/value"), scalarOf(inputs[0]->type.dtype, floatAttr(n, *v))));
     }
     break;
   case OpKind::Cast: {
-    const auto *to = findAttr(n, "to");
+    const auto *to = handle("to");
     if (!to)
       nodeError(n, "missing attribute 'to'");
-    std::optional<DType> dtype = dtypeFromOnnx(int(to->i()));
+    int64_t code = intAttr(n, *to);
+    std::optional<DType> dtype = code >= 0 && code <= std::numeric_limits<int>::max()
+                                     ? dtypeFromOnnx(int(code))
+                                     : std::nullopt;
     if (!dtype)
-      nodeError(n, fmt::format("unsupported 'to' type {}", onnxTypeName(int(to->i()))));
-    dropAttr("to");
-    Node *node = emit(kind, name, inputs, outputs,
-                      [&] {
-                        AttrMap attrs = convertAttributes(n, name, kind, moved);
-                        attrs.insert_or_assign("to", Attribute(std::string(dtypeName(*dtype))));
-                        return attrs;
-                      }());
-    (void)node;
+      nodeError(n, fmt::format("unsupported 'to' type {}",
+                               code >= 0 && code <= std::numeric_limits<int>::max()
+                                   ? onnxTypeName(int(code))
+                                   : std::to_string(code)));
+    AttrMap attrs = convertAttributes(n, kind, handled);
+    attrs.insert_or_assign("to", Attribute(std::string(dtypeName(*dtype))));
+    bind(outputs, emit(kind, name, inputs, outputs, std::move(attrs)));
     return;
   }
   case OpKind::Resize: {
-    bool legacy = op == "Upsample" || opset_ < 11;
-    if (legacy) {
-      // Upsample and Resize-10 index the input as out / scale ("asymmetric"),
-      // rounding down for nearest.
-      std::vector<Value *> operands{inputs[0], nullptr};
-      if (auto scales = findAttr(n, "scales")) {
-        dropAttr("scales");
-        std::vector<float> s(scales->floats().begin(), scales->floats().end());
-        operands.push_back(constantInput(withName("/scales"),
-                                         scalarTensor<float>(DType::F32, {int64_t(s.size())}, s)));
-      } else {
-        if (inputs.size() < 2 || !inputs[1] || !inputs[1]->isConstant())
-          nodeError(n, "scales (input 1) must be a constant: cnnc compiles "
-                       "static shapes");
-        operands.push_back(inputs[1]);
-      }
-      inputs = operands;
-      std::string mode = "nearest";
-      if (const auto *m = findAttr(n, "mode"))
-        mode = m->s();
-      dropAttr("mode");
-      AttrMap attrs = convertAttributes(n, name, kind, moved);
-      attrs.insert_or_assign("mode", Attribute(mode == "bilinear" ? std::string("linear") : mode));
-      attrs.insert_or_assign("coordinate_transformation_mode", Attribute("asymmetric"));
-      if (mode == "nearest")
-        attrs.insert_or_assign("nearest_mode", Attribute("floor"));
-      emit(kind, name, inputs, outputs, std::move(attrs));
-      return;
+    if (op != "Upsample" && opset_ >= 11)
+      break;
+    // Upsample and Resize-10 index the input as out / scale ("asymmetric"),
+    // rounding down for nearest.
+    std::vector<Value *> operands{inputs[0], nullptr};
+    if (const auto *scales = handle("scales")) {
+      operands.push_back(
+          constantInput(withName("/scales"), vectorTensor(DType::F32, floatsAttr(n, *scales))));
+    } else {
+      if (inputs.size() < 2 || !inputs[1] || !inputs[1]->isConstant())
+        nodeError(n, "scales (input 1) must be a constant: cnnc compiles "
+                     "static shapes");
+      operands.push_back(inputs[1]);
     }
-    resizeInputs(1);
-    break;
+    std::string mode = "nearest";
+    if (const auto *m = handle("mode"))
+      mode = stringAttr(n, *m);
+    AttrMap attrs = convertAttributes(n, kind, handled);
+    attrs.insert_or_assign("mode", Attribute(mode == "bilinear" ? std::string("linear") : mode));
+    attrs.insert_or_assign("coordinate_transformation_mode", Attribute("asymmetric"));
+    if (mode == "nearest")
+      attrs.insert_or_assign("nearest_mode", Attribute("floor"));
+    bind(outputs, emit(kind, name, operands, outputs, std::move(attrs)));
+    return;
   }
   case OpKind::Softmax:
   case OpKind::LogSoftmax:
@@ -813,26 +869,25 @@ void Importer::importNode(const onnx::NodeProto &n) {
       // last dim that is today's semantics; otherwise flatten, normalize the
       // last axis and restore the shape.
       int64_t rank = inputs[0]->type.rank();
-      int64_t axis = 1;
-      if (const auto *a = findAttr(n, "axis"))
-        axis = a->i();
-      dropAttr("axis");
+      const auto *a = handle("axis");
+      int64_t axis = a ? intAttr(n, *a) : 1;
+      if (axis < -rank || axis >= std::max<int64_t>(rank, 1))
+        nodeError(n, fmt::format("axis {} out of range for rank {}", axis, rank));
       if (axis < 0)
         axis += rank;
+      AttrMap attrs = convertAttributes(n, kind, handled);
+      attrs.insert_or_assign("axis", Attribute(int64_t(-1)));
       if (axis == rank - 1 || rank == 0) {
-        AttrMap attrs = convertAttributes(n, name, kind, moved);
-        attrs.insert_or_assign("axis", Attribute(int64_t(-1)));
-        emit(kind, name, inputs, outputs, std::move(attrs));
+        bind(outputs, emit(kind, name, inputs, outputs, std::move(attrs)));
         return;
       }
-      Shape original = inputs[0]->type.shape;
-      Node *flat = emit(OpKind::Flatten, withName("/flatten"), {inputs[0]},
-                        {withName("/flattened")}, {{"axis", Attribute(axis)}});
-      Node *soft = emit(kind, name, {flat->outputs[0]}, {withName("/normalized")},
-                        {{"axis", Attribute(int64_t(-1))}});
-      emit(OpKind::Reshape, withName("/reshape"),
-           {soft->outputs[0], intsInput(withName("/shape"), original)}, outputs,
-           {});
+      Value *flat = emit(OpKind::Flatten, withName("/flatten"), {inputs[0]},
+                         {withName("/flattened")}, {{"axis", Attribute(axis)}})[0];
+      Value *normalized =
+          emit(kind, name, {flat}, {withName("/normalized")}, std::move(attrs))[0];
+      bind(outputs, emit(OpKind::Reshape, withName("/reshape"),
+                         {normalized, intsInput(withName("/shape"), inputs[0]->type.shape)},
+                         outputs, {}));
       return;
     }
     break;
@@ -841,27 +896,23 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::Mul:
   case OpKind::Div:
   case OpKind::Pow:
-    if (opset_ < 7 && findAttr(n, "broadcast")) {
+    if (opset_ < 7 && handle("broadcast")) {
       // Legacy broadcasting: B's dims line up with A's starting at `axis`
       // (default: B aligned to A's trailing dims, as NumPy does). Trailing
       // 1s turn the explicit alignment into NumPy broadcasting.
-      dropAttr("broadcast");
-      if (const auto *a = findAttr(n, "axis")) {
-        dropAttr("axis");
+      if (const auto *a = handle("axis")) {
         if (inputs.size() < 2 || !inputs[1])
           nodeError(n, "missing second input");
         int64_t rankA = inputs[0]->type.rank(), rankB = inputs[1]->type.rank();
-        int64_t axis = a->i() < 0 ? a->i() + rankA : a->i();
+        int64_t given = intAttr(n, *a);
+        int64_t axis = given < 0 ? given + rankA : given;
         if (axis < 0 || axis + rankB > rankA)
           nodeError(n, fmt::format("broadcast axis {} does not fit ranks {} and {}",
-                                   a->i(), rankA, rankB));
+                                   given, rankA, rankB));
         if (axis + rankB < rankA) {
           Shape aligned = inputs[1]->type.shape;
           aligned.resize(size_t(rankA - axis), 1);
-          Node *reshape = emit(OpKind::Reshape, withName("/align"),
-                               {inputs[1], intsInput(withName("/aligned_shape"), aligned)},
-                               {withName("/aligned")}, {});
-          inputs[1] = reshape ? reshape->outputs[0] : values_.at(withName("/aligned"));
+          inputs[1] = reshaped(name, inputs[1], aligned);
         }
       }
     }
@@ -870,7 +921,7 @@ void Importer::importNode(const onnx::NodeProto &n) {
     // Gemm-6's broadcast=1 is what Gemm-7 always does; broadcast=0 demands
     // a C of exactly [M, N], which broadcasting accepts too.
     if (opset_ < 7)
-      dropAttr("broadcast");
+      handle("broadcast");
     break;
   case OpKind::PRelu:
     // PRelu-6 applies a 1-D slope of size C per channel (axis 1); from
@@ -882,10 +933,7 @@ void Importer::importNode(const onnx::NodeProto &n) {
         inputs[1]->type.shape[0] == inputs[0]->type.shape[1]) {
       Shape aligned(size_t(inputs[0]->type.rank() - 1), 1);
       aligned[0] = inputs[1]->type.shape[0];
-      Node *reshape = emit(OpKind::Reshape, withName("/align"),
-                           {inputs[1], intsInput(withName("/aligned_shape"), aligned)},
-                           {withName("/aligned")}, {});
-      inputs[1] = reshape ? reshape->outputs[0] : values_.at(withName("/aligned"));
+      inputs[1] = reshaped(name, inputs[1], aligned);
     }
     break;
   case OpKind::LpPool:
@@ -932,8 +980,8 @@ void Importer::importNode(const onnx::NodeProto &n) {
   // Trailing absent operands ("") carry nothing.
   while (!inputs.empty() && !inputs.back())
     inputs.pop_back();
-  emit(kind, name, std::move(inputs), outputs,
-       convertAttributes(n, name, kind, moved));
+  bind(outputs, emit(kind, name, std::move(inputs), outputs,
+                     convertAttributes(n, kind, handled)));
 }
 
 void Importer::checkDeclaredType(const onnx::ValueInfoProto &declared,
@@ -986,13 +1034,7 @@ std::unique_ptr<Graph> Importer::run(const std::string &fallbackName) {
   std::vector<int> order = topologicalOrder();
   for (int i : order) {
     const onnx::NodeProto &n = g().node(i);
-    try {
-      importNode(n);
-    } catch (const UserError &) {
-      throw;
-    } catch (const std::exception &e) {
-      nodeError(n, e.what());
-    }
+    importNode(n); // anything but a UserError is a compiler bug
   }
   for (const auto &out : g().output()) {
     auto it = values_.find(out.name());

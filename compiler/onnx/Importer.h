@@ -1,8 +1,9 @@
 // ONNX importer: ModelProto -> cnnc IR.
 //
 // Accepts binary ONNX models and ONNX's textual syntax (files ending in
-// .onnxtxt or .onnx.txt), opsets 7 to 18 of the default domain, and opset 6,
-// which the ONNX backend suite's PyTorch-converted models use. Initializers
+// .onnxtxt or .onnx.txt), opsets 7 to 18 of the default domain; also opset 6,
+// which the ONNX backend suite's PyTorch-converted models use, and older
+// opsets for ops whose definition has not changed since opset 6. Initializers
 // may use raw_data, the typed fields, or external data files next to the
 // model. Older opset forms are converted to the op table's operand form (see
 // ir/Ops.def), auto_pad is resolved into explicit pads, and the integer

@@ -208,6 +208,59 @@ def case_external_dotted_name(out):
     return conv_model(external_tensor("w", [2, 1, 3, 3], location, 0, 72))
 
 
+def case_split_no_outputs(out):
+    split = helper.make_node("Split", ["x"], [], name="split", axis=1)
+    relu = helper.make_node("Relu", ["x"], ["y"], name="relu")
+    return model([split, relu], [tensor_info("x", [1, 4])], [tensor_info("y", [1, 4])])
+
+
+def case_add_one_operand(out):
+    # A shape computation with a missing operand: must be reported, not folded.
+    c = numpy_helper.from_array(np.array([1, 2], dtype=np.int64), "c")
+    add = helper.make_node("Add", ["c"], ["s"], name="add")
+    reshape = helper.make_node("Reshape", ["x", "s"], ["y"], name="reshape")
+    return model([add, reshape], [tensor_info("x", [1, 2])],
+                 [tensor_info("y", [1, 2])], initializers=[c])
+
+
+def case_duplicate_input(out):
+    relu = helper.make_node("Relu", ["x"], ["y"], name="relu")
+    return model([relu], [tensor_info("x", [1, 4]), tensor_info("x", [1, 4])],
+                 [tensor_info("y", [1, 4])])
+
+
+def case_dropout_training(out):
+    ratio = numpy_helper.from_array(np.array(0.5, dtype=np.float32), "ratio")
+    training = numpy_helper.from_array(np.array(True), "training")
+    drop = helper.make_node("Dropout", ["x", "ratio", "training"], ["y"], name="drop")
+    return model([drop], [tensor_info("x", [1, 4])], [tensor_info("y", [1, 4])],
+                 initializers=[ratio, training])
+
+
+def case_cast_bad_to(out):
+    cast = helper.make_node("Cast", ["x"], ["y"], name="cast", to=2**32 + 1)
+    return model([cast], [tensor_info("x", [1, 4])], [tensor_info("y", [1, 4])])
+
+
+def case_softmax_name_clash(out):
+    # The importer rewrites an opset-11 Softmax on axis 1 of a rank-3 input
+    # through intermediate values named after the node ("sm/flattened", ...);
+    # a real model tensor of that name must not be confused with them.
+    other = helper.make_node("Relu", ["z"], ["sm/flattened"], name="relu")
+    sm = helper.make_node("Softmax", ["x"], ["y"], name="sm", axis=1)
+    return model([other, sm], [tensor_info("x", [2, 3, 4]), tensor_info("z", [5])],
+                 [tensor_info("y", [2, 3, 4]), tensor_info("sm/flattened", [5])],
+                 opset=11)
+
+
+def case_attribute_wrong_type(out):
+    # Softmax-11's axis given as a float: the model's error, not a silent 0.
+    sm = helper.make_node("Softmax", ["x"], ["y"], name="sm")
+    sm.attribute.append(helper.make_attribute("axis", 1.0))
+    return model([sm], [tensor_info("x", [2, 3, 4])], [tensor_info("y", [2, 3, 4])],
+                 opset=11)
+
+
 def case_wrong_initializer_size(out):
     # 2x1x3x3 f32 needs 72 bytes; give 40.
     raw = conv_weight_values().tobytes()[:40]
@@ -329,6 +382,13 @@ CASES = {
     "unsupported-ops": case_unsupported_ops,
     "opset-too-new": case_opset_too_new,
     "opset-too-old": case_opset_too_old,
+    "split-no-outputs": case_split_no_outputs,
+    "add-one-operand": case_add_one_operand,
+    "duplicate-input": case_duplicate_input,
+    "dropout-training": case_dropout_training,
+    "cast-bad-to": case_cast_bad_to,
+    "softmax-name-clash": case_softmax_name_clash,
+    "attribute-wrong-type": case_attribute_wrong_type,
     "external-symlink-escape": case_external_symlink_escape,
     "external-bad-offset": case_external_bad_offset,
     "external-dotted-name": case_external_dotted_name,
