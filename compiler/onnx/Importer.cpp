@@ -286,7 +286,8 @@ TensorRef scalarOf(DType dtype, double v) {
 
 class Importer {
 public:
-  Importer(const onnx::ModelProto &model, fs::path baseDir,
+  // The importer empties the model's initializers as it converts them.
+  Importer(onnx::ModelProto &model, fs::path baseDir,
            const ImportOptions &options)
       : model_(model), baseDir_(std::move(baseDir)), options_(options) {}
 
@@ -333,7 +334,7 @@ private:
   AttrMap convertAttributes(const onnx::NodeProto &node, OpKind kind,
                             const std::set<std::string> &handled);
 
-  const onnx::ModelProto &model_;
+  onnx::ModelProto &model_;
   fs::path baseDir_;
   const ImportOptions &options_;
   int64_t opset_ = 0;
@@ -466,12 +467,15 @@ void Importer::importInputs() {
   if (!overridden.empty())
     userError("--input-shape names '{}', which is not an input of the model",
               *overridden.begin());
-  for (const auto &init : g().initializer()) {
+  for (auto &init : *model_.mutable_graph()->mutable_initializer()) {
     if (values_.count(init.name()))
       userError("initializer '{}' is defined twice", init.name());
     values_[init.name()] = graph_->addConstant(
         init.name(),
         convertTensor(init, baseDir_, tensorWhat("initializer", init.name())));
+    // Its bytes now live in the constant: free the protobuf's copy, so a
+    // model's weights are held once, not twice.
+    std::string().swap(*init.mutable_raw_data());
   }
 }
 
