@@ -53,8 +53,10 @@ Diagnostic Node::diagnostic(std::string message) const {
 std::string Graph::uniqueName(const std::string &base) const {
   if (!names_.count(base))
     return base;
-  for (size_t i = 1;; ++i) {
-    std::string candidate = base + "_" + std::to_string(i);
+  // Names are never released, so suffixes below the stored one stay taken.
+  size_t &next = nextSuffix_.try_emplace(base, 1).first->second;
+  for (;; ++next) {
+    std::string candidate = base + "_" + std::to_string(next);
     if (!names_.count(candidate))
       return candidate;
   }

@@ -12,6 +12,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -47,7 +48,6 @@ public:
 
   // The stored attribute, else its Ops.def default, else nullptr.
   const Attribute *attr(std::string_view attrName) const;
-  bool hasAttr(std::string_view attrName) const { return attr(attrName); }
   // Typed accessors. A missing attribute without default is a user error
   // naming this node ("missing attribute 'axis'").
   int64_t getInt(std::string_view attrName) const;
@@ -86,7 +86,8 @@ public:
 
   // Constants in the order they were added (the printing order).
   const std::vector<Value *> &constants() const { return constants_; }
-  bool hasName(const std::string &n) const { return names_.count(n) != 0; }
+  // `base` if no value has that name yet, else the first free base_N (N =
+  // 1, 2, ...). Amortized O(1): the next suffix to try is kept per base.
   std::string uniqueName(const std::string &base) const;
 
   // Removes `node` from the graph; its results become constants holding
@@ -101,6 +102,9 @@ private:
   std::vector<std::unique_ptr<Value>> values_;
   std::vector<Value *> constants_;
   std::unordered_set<std::string> names_;
+  // Per base name, the smallest N such that base_1 .. base_(N-1) are known
+  // to be taken, so uniqueName never rescans them.
+  mutable std::unordered_map<std::string, size_t> nextSuffix_;
 };
 
 } // namespace cnnc

@@ -76,10 +76,6 @@ struct Token {
 // pathological input from reaching the conversion routines.
 constexpr size_t kMaxNumberLength = 128;
 
-bool isNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
 bool isIdentStart(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
@@ -149,7 +145,7 @@ public:
         t.decoded = lexString();
       } else {
         size_t nameStart = pos_;
-        while (pos_ < src_.size() && isNameChar(src_[pos_]))
+        while (pos_ < src_.size() && isPlainNameChar(src_[pos_]))
           advance(1);
         if (pos_ == nameStart)
           fail(t.loc, fmt::format("expected a name after '{}'", c));
@@ -170,7 +166,7 @@ public:
       size_t digits = pos_;
       while (pos_ < src_.size() && hexValue(src_[pos_]) >= 0)
         advance(1);
-      if (pos_ < src_.size() && isNameChar(src_[pos_]))
+      if (pos_ < src_.size() && isPlainNameChar(src_[pos_]))
         fail(loc_, "invalid hex digit");
       t.kind = Tok::Hex;
       t.text = src_.substr(digits, pos_ - digits);
@@ -181,7 +177,7 @@ public:
     if (c == '-' && isIdentStart(peekChar(1))) {
       // Only "-inf" and "-nan" are negative non-digit numbers.
       advance(1);
-      while (pos_ < src_.size() && isNameChar(src_[pos_]))
+      while (pos_ < src_.size() && isPlainNameChar(src_[pos_]))
         advance(1);
       t.text = src_.substr(start, pos_ - start);
       if (t.text != "-inf" && t.text != "-nan")
@@ -191,7 +187,7 @@ public:
       return t;
     }
     if (isIdentStart(c)) {
-      while (pos_ < src_.size() && isNameChar(src_[pos_]))
+      while (pos_ < src_.size() && isPlainNameChar(src_[pos_]))
         advance(1);
       t.kind = Tok::Ident;
       t.text = src_.substr(start, pos_ - start);
@@ -308,7 +304,7 @@ private:
       while (isDigit(peekChar()))
         advance(1);
     }
-    if (isNameChar(peekChar()))
+    if (isPlainNameChar(peekChar()))
       fail(t.loc, "invalid number");
     t.kind = Tok::Number;
     t.text = src_.substr(start, pos_ - start);

@@ -6,24 +6,17 @@
 #include "ir/Printer.h"
 
 #include <fmt/format.h>
-
-#include <cstring>
-#include <sstream>
+#include <fmt/ranges.h>
 
 namespace cnnc {
 
 namespace {
 
-bool isNameChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '_' || c == '.';
-}
-
 bool isPlainName(const std::string &name) {
   if (name.empty())
     return false;
   for (char c : name)
-    if (!isNameChar(c))
+    if (!isPlainNameChar(c))
       return false;
   return true;
 }
@@ -92,12 +85,6 @@ bool isDecimalDType(DType t) {
   return t == DType::F32 || t == DType::F64 || t == DType::Bool || isInteger(t);
 }
 
-template <typename T> T load(const uint8_t *p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
 // "[1.0, 2.0]". Precondition: t.hasData() and isDecimalDType.
 std::string formatElements(const Tensor &t) {
   DType dt = t.type().dtype;
@@ -109,13 +96,13 @@ std::string formatElements(const Tensor &t) {
       out += ", ";
     const uint8_t *p = bytes.data() + i;
     if (dt == DType::F32)
-      out += formatFloat(load<float>(p));
+      out += formatFloat(loadElement<float>(p));
     else if (dt == DType::F64)
-      out += formatDouble(load<double>(p));
+      out += formatDouble(loadElement<double>(p));
     else if (dt == DType::Bool)
       out += *p ? '1' : '0';
     else if (dt == DType::U64) // intAt would wrap values above INT64_MAX
-      out += fmt::format("{}", load<uint64_t>(p));
+      out += fmt::format("{}", loadElement<uint64_t>(p));
     else
       out += fmt::format("{}", t.intAt(int64_t(i / size)));
   }
@@ -168,6 +155,11 @@ std::string formatAttrs(const AttrMap &attrs) {
 
 } // namespace
 
+bool isPlainNameChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '_' || c == '.';
+}
+
 // A constant's data goes inline when it is small and readable; see the
 // format comment in Printer.h.
 bool printsInline(const Tensor &t) {
@@ -177,7 +169,6 @@ bool printsInline(const Tensor &t) {
     return true;
   return isDecimalDType(t.type().dtype) && t.numElements() <= kInlineElements;
 }
-
 
 std::string printValueName(const std::string &name) {
   return sigilName('%', name);

@@ -45,6 +45,9 @@ bool printsInline(const Tensor &t);
 
 // Pieces shared with diagnostics and the summary.
 std::string printValueName(const std::string &name); // "%x" or "%\"a/b\""
+// [A-Za-z0-9_.]: the characters of an unquoted %name. The parser's lexer
+// uses the same set, so what prints unquoted parses back.
+bool isPlainNameChar(char c);
 std::string printAttribute(const Attribute &attr);
 
 } // namespace cnnc

@@ -144,23 +144,17 @@ Tensor scalarTensor(DType dtype, double v) {
   return Tensor(TensorType{dtype, {}, Layout::Plain}, std::move(bytes));
 }
 
-template <typename T> static T load(const uint8_t *p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
 double Tensor::floatAt(int64_t i) const {
   const uint8_t *p = bytes_.data() + i * dtypeSize(type_.dtype);
   switch (type_.dtype) {
   case DType::F32:
-    return load<float>(p);
+    return loadElement<float>(p);
   case DType::F64:
-    return load<double>(p);
+    return loadElement<double>(p);
   case DType::F16:
-    return halfToFloat(load<uint16_t>(p));
+    return halfToFloat(loadElement<uint16_t>(p));
   case DType::BF16:
-    return bfloat16ToFloat(load<uint16_t>(p));
+    return bfloat16ToFloat(loadElement<uint16_t>(p));
   case DType::U8:
   case DType::I8:
   case DType::U16:
@@ -180,21 +174,21 @@ int64_t Tensor::intAt(int64_t i) const {
   switch (type_.dtype) {
   case DType::U8:
   case DType::Bool:
-    return load<uint8_t>(p);
+    return loadElement<uint8_t>(p);
   case DType::I8:
-    return load<int8_t>(p);
+    return loadElement<int8_t>(p);
   case DType::U16:
-    return load<uint16_t>(p);
+    return loadElement<uint16_t>(p);
   case DType::I16:
-    return load<int16_t>(p);
+    return loadElement<int16_t>(p);
   case DType::I32:
-    return load<int32_t>(p);
+    return loadElement<int32_t>(p);
   case DType::I64:
-    return load<int64_t>(p);
+    return loadElement<int64_t>(p);
   case DType::U32:
-    return load<uint32_t>(p);
+    return loadElement<uint32_t>(p);
   case DType::U64:
-    return int64_t(load<uint64_t>(p));
+    return int64_t(loadElement<uint64_t>(p));
   case DType::F32:
   case DType::F64:
   case DType::F16:

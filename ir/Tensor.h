@@ -52,6 +52,14 @@ private:
 
 using TensorRef = std::shared_ptr<const Tensor>;
 
+// Reads a T stored at p (any alignment) in the tensors' byte order, which is
+// the host's (little-endian).
+template <typename T> T loadElement(const uint8_t *p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
 float halfToFloat(uint16_t h);
 float bfloat16ToFloat(uint16_t h);
 uint16_t floatToHalf(float f);     // round to nearest even

@@ -1,7 +1,14 @@
 #include "ir/Graph.h"
 #include "ir/Verifier.h"
+#include "tools/common/ToolSupport.h"
 
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <variant>
+#include <unordered_set>
 
 using namespace cnnc;
 
@@ -99,4 +106,94 @@ TEST(Graph, ReplaceNodeWithConstants) {
   ASSERT_TRUE(s->isConstant());
   EXPECT_EQ(s->constant->toInts(), (std::vector<int64_t>{2, 3}));
   EXPECT_EQ(verifyMessage(g), "");
+}
+
+TEST(Graph, UniqueNamesSkipTakenSuffixes) {
+  Graph g;
+  TensorType t{DType::F32, {1}, Layout::Plain};
+  EXPECT_EQ(g.addInput("a", t)->name, "a");
+  EXPECT_EQ(g.addInput("a_2", t)->name, "a_2");
+  EXPECT_EQ(g.addInput("a", t)->name, "a_1");
+  EXPECT_EQ(g.addInput("a", t)->name, "a_3"); // a_2 was taken explicitly
+  EXPECT_EQ(g.addInput("a_1", t)->name, "a_1_1");
+  EXPECT_EQ(g.addInput("", t)->name, "v");
+  EXPECT_EQ(g.addInput("", t)->name, "v_1");
+  // uniqueName only proposes: asking twice gives the same free name.
+  EXPECT_EQ(g.uniqueName("a"), "a_4");
+  EXPECT_EQ(g.uniqueName("a"), "a_4");
+  EXPECT_EQ(g.addInput("a", t)->name, "a_4");
+}
+
+// Naming used to rescan base_1, base_2, ... on every call: quadratic, minutes
+// for models with tens of thousands of unnamed outputs.
+TEST(Graph, ManyValuesWithOneBaseNameAreFastAndUnique) {
+  constexpr size_t kCount = 100000;
+  Graph g;
+  auto start = std::chrono::steady_clock::now();
+  std::unordered_set<std::string> names;
+  for (size_t i = 0; i < kCount; ++i)
+    names.insert(
+        g.newValue("out", TensorType{DType::F32, {1}, Layout::Plain})->name);
+  double seconds = std::chrono::duration<double>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  EXPECT_EQ(names.size(), kCount);
+  EXPECT_TRUE(names.count("out"));
+  EXPECT_TRUE(names.count("out_1"));
+  EXPECT_TRUE(names.count("out_" + std::to_string(kCount - 1)));
+  // Linear time takes well under a second even in sanitizer builds; the
+  // quadratic scan took minutes.
+  EXPECT_LT(seconds, 10.0);
+}
+
+// runTool's exit codes: user errors 1, anything else (InternalError, and
+// standard exceptions such as bad_variant_access, which only a compiler bug
+// can raise) 2, reported as an internal compiler error.
+TEST(ToolSupport, RunToolMapsExceptionsToExitCodes) {
+  auto run = [](const std::function<int()> &body, std::string *err) {
+    testing::internal::CaptureStderr();
+    int rc = runTool("tool", "model.onnx", body);
+    *err = testing::internal::GetCapturedStderr();
+    return rc;
+  };
+  std::string err;
+  EXPECT_EQ(run([] { return 0; }, &err), 0);
+  EXPECT_EQ(err, "");
+  EXPECT_EQ(run([]() -> int { userError("bad model"); }, &err), 1);
+  EXPECT_EQ(err, "model.onnx: error: bad model\n");
+  EXPECT_EQ(run([]() -> int { throw InternalError("oops"); }, &err), 2);
+  EXPECT_EQ(err, "tool: internal compiler error: oops\n");
+  EXPECT_EQ(run(
+                []() -> int {
+                  std::variant<int, double> v = 1.0;
+                  return std::get<int>(v);
+                },
+                &err),
+            2);
+  EXPECT_EQ(err.rfind("tool: internal compiler error: ", 0), 0u) << err;
+  EXPECT_EQ(run([]() -> int { throw std::out_of_range("vector"); }, &err), 2);
+  EXPECT_EQ(err, "tool: internal compiler error: vector\n");
+}
+
+TEST(ToolSupport, ReadInputFileAndWriteOutput) {
+  std::string path = testing::TempDir() + "cnnc-toolsupport-test.txt";
+  writeOutput(path, "graph text\n");
+  EXPECT_EQ(readInputFile(path), "graph text\n");
+  writeOutput(path, "");
+  EXPECT_EQ(readInputFile(path), "");
+  std::remove(path.c_str());
+  try {
+    readInputFile(path);
+    ADD_FAILURE() << "no error for a missing file";
+  } catch (const UserError &e) {
+    EXPECT_STREQ(e.what(), "cannot open file");
+  }
+  std::string badPath = testing::TempDir() + "no-such-dir/out.txt";
+  try {
+    writeOutput(badPath, "x");
+    ADD_FAILURE() << "no error for an unwritable path";
+  } catch (const UserError &e) {
+    EXPECT_EQ(std::string(e.what()),
+              "cannot write output file '" + badPath + "'");
+  }
 }

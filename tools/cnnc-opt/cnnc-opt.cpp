@@ -8,9 +8,7 @@
 
 #include <llvm/Support/CommandLine.h>
 
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 using namespace cnnc;
 namespace cl = llvm::cl;
@@ -29,19 +27,6 @@ cl::opt<std::string> passes("passes",
                             cl::init(""), cl::cat(toolOptions));
 cl::opt<bool> listPasses("list-passes", cl::desc("List the registered passes"),
                          cl::init(false), cl::cat(toolOptions));
-
-std::string readInput(const std::string &path) {
-  std::stringstream text;
-  if (path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream in(path);
-    if (!in)
-      userError("cannot open file");
-    text << in.rdbuf();
-  }
-  return text.str();
-}
 
 // Print the blobs section exactly when the input had one, so a file
 // round-trips whether or not it carries its weights.
@@ -70,19 +55,12 @@ int main(int argc, char **argv) {
     return rc;
   std::string file = inputFile == "-" ? "<stdin>" : std::string(inputFile);
   return runTool("cnnc-opt", file, [&] {
-    std::unique_ptr<Graph> graph = parseGraph(readInput(inputFile));
+    std::unique_ptr<Graph> graph = parseGraph(readInputFile(inputFile));
     verifyGraph(*graph);
     runPasses(*graph, pipeline);
     PrintOptions opts;
     opts.printBlobs = hasBlobData(*graph);
-    std::string text = printGraph(*graph, opts);
-    if (outputFile == "-") {
-      std::cout << text;
-    } else {
-      std::ofstream out(outputFile);
-      if (!out || !(out << text))
-        userError("cannot write output file '{}'", std::string(outputFile));
-    }
+    writeOutput(outputFile, printGraph(*graph, opts));
     return 0;
   });
 }

@@ -6,9 +6,11 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <cstdio>
-#include <unistd.h>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <unistd.h>
 
 #ifndef CNNC_VERSION
 #define CNNC_VERSION "unknown"
@@ -91,6 +93,29 @@ void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
   }
   std::fprintf(stderr, "%s: error: %s\n", tool.c_str(), line.c_str());
   std::exit(1);
+}
+
+std::string readInputFile(const std::string &path) {
+  std::stringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+  } else {
+    std::ifstream in(path);
+    if (!in)
+      userError("cannot open file");
+    text << in.rdbuf();
+  }
+  return text.str();
+}
+
+void writeOutput(const std::string &path, const std::string &text) {
+  if (path == "-") {
+    std::cout << text;
+    return;
+  }
+  std::ofstream out(path);
+  if (!out || !(out << text))
+    userError("cannot write output file '{}'", path);
 }
 
 int runTool(const std::string &tool, const std::string &file,

@@ -1,6 +1,7 @@
 // What every cnnc command-line tool shares: parsing flags with one-line
-// errors, --version, and turning errors into "FILE: error: ..." lines with
-// exit code 1 (user errors) or 2 (internal compiler errors).
+// errors, --version, reading the input and writing the output, and turning
+// errors into "FILE: error: ..." lines with exit code 1 (user errors) or 2
+// (internal compiler errors).
 #pragma once
 
 #include "ir/Diagnostics.h"
@@ -18,8 +19,18 @@ namespace cnnc {
 void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
                       const char *overview);
 
+// The whole contents of file `path`, or of stdin if it is "-". A file that
+// cannot be opened is a UserError "cannot open file" (runTool prefixes the
+// file name).
+std::string readInputFile(const std::string &path);
+
+// Writes `text` to file `path`, or to stdout if it is "-". Failure is a
+// UserError "cannot write output file 'PATH'".
+void writeOutput(const std::string &path, const std::string &text);
+
 // Runs `body`, mapping UserError to one line per diagnostic prefixed with
-// `file` and exit code 1, InternalError to "internal compiler error" and 2.
+// `file` and exit code 1; InternalError and any other std::exception (e.g.
+// std::bad_variant_access) to "TOOL: internal compiler error: ..." and 2.
 int runTool(const std::string &tool, const std::string &file,
             const std::function<int()> &body);
 
