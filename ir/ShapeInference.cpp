@@ -15,8 +15,11 @@ const TensorType &operandType(const Node &n, size_t i) {
   return v->type;
 }
 
-// Data of operand i, which the output shape depends on.
-const Tensor &shapeOperand(const Node &n, size_t i, std::string_view what) {
+// Data of operand i, which the output shape depends on. It may hold at most
+// maxValues elements (one per axis for most such operands): a longer list is
+// refused before anything reads it.
+const Tensor &shapeOperand(const Node &n, size_t i, std::string_view what,
+                           int64_t maxValues = kMaxRank) {
   const Tensor *t = n.constantInput(i);
   if (!t)
     n.error("{} (operand {}) must be a constant: cnnc compiles static shapes",
@@ -25,11 +28,15 @@ const Tensor &shapeOperand(const Node &n, size_t i, std::string_view what) {
     n.error("{} (operand {}) has no data (elided constant)", what, i);
   if (!isInteger(t->type().dtype) && !isFloat(t->type().dtype))
     n.error("{} (operand {}) must be numeric", what, i);
+  if (t->numElements() > maxValues)
+    n.error("{} (operand {}) has {} values, at most {} supported", what, i,
+            t->numElements(), maxValues);
   return *t;
 }
 
-std::vector<int64_t> intsOperand(const Node &n, size_t i, std::string_view what) {
-  const Tensor &t = shapeOperand(n, i, what);
+std::vector<int64_t> intsOperand(const Node &n, size_t i, std::string_view what,
+                                 int64_t maxValues = kMaxRank) {
+  const Tensor &t = shapeOperand(n, i, what, maxValues);
   if (!isInteger(t.type().dtype))
     n.error("{} (operand {}) must be an integer tensor", what, i);
   if (t.type().rank() > 1)
@@ -59,6 +66,13 @@ void requireSameDType(const Node &n) {
 
 TensorType like(const TensorType &t, Shape shape) {
   return TensorType{t.dtype, std::move(shape), Layout::Plain};
+}
+
+void requireChannelVector(const Node &n, size_t i, int64_t channels,
+                          std::string_view what) {
+  const TensorType &t = operandType(n, i);
+  if (t.shape != Shape{channels})
+    n.error("{} must be [{}], got {}", what, channels, t.str());
 }
 
 // The resolved geometry of a sliding-window op (Conv, ConvTranspose, pools):
@@ -134,6 +148,12 @@ Shape slidingOutput(const Node &n, const Shape &in, const Window &w,
               extent, in[i + 2] + w.pads[i] + w.pads[i + sp], i);
     int64_t o = ceilMode ? (span + w.strides[i] - 1) / w.strides[i] + 1
                          : span / w.strides[i] + 1;
+    // ceil_mode may add a last window; it is dropped when it would start in
+    // the end padding, so every window covers at least one input element
+    // (PyTorch's rule, adopted by ONNX in onnx/onnx#5741). No overflow:
+    // (o - 1) * stride <= span + stride, all terms below 2^33.
+    if (ceilMode && (o - 1) * w.strides[i] >= in[i + 2] + w.pads[i])
+      --o;
     out.push_back(o);
   }
   return out;
@@ -143,60 +163,110 @@ std::vector<int64_t> spatialDims(const Shape &s) {
   return std::vector<int64_t>(s.begin() + 2, s.end());
 }
 
-TensorType inferConv(const Node &n) {
+bool hasWeight(OpKind kind) {
+  return kind == OpKind::Conv || kind == OpKind::ConvTranspose;
+}
+
+// The operands of a Conv or ConvTranspose: input [N, C, spatial...] and
+// weight of the same rank, same element types.
+std::pair<const TensorType &, const TensorType &> convOperands(const Node &n) {
   const TensorType &x = operandType(n, 0), &w = operandType(n, 1);
   requireMinRank(n, x, 3, "input");
   requireRank(n, w, x.rank(), "weight");
   requireSameDType(n);
+  return {x, w};
+}
+
+// The kernel of a sliding-window op. For Conv and ConvTranspose it is the
+// weight's spatial dims; a kernel_shape attribute must repeat them. Pools
+// must have the attribute. Precondition (Conv, ConvTranspose): convOperands
+// passed.
+std::vector<int64_t> windowKernel(const Node &n) {
+  std::vector<int64_t> kernel = n.getInts("kernel_shape");
+  if (hasWeight(n.kind)) {
+    const TensorType &w = operandType(n, 1);
+    std::vector<int64_t> fromWeight = spatialDims(w.shape);
+    if (kernel.empty())
+      return fromWeight;
+    if (kernel != fromWeight)
+      n.error("kernel_shape [{}] does not match weight {}",
+              shapeToString(kernel), w.str());
+  } else if (kernel.empty()) {
+    n.error("missing attribute 'kernel_shape'");
+  }
+  return kernel;
+}
+
+// The group attribute of a Conv or ConvTranspose over `channels` input
+// channels: positive and dividing the channels (ONNX requires both). Bounding
+// it by the channels also keeps group * (weight dim) within 2^62.
+int64_t checkedGroup(const Node &n, int64_t channels) {
   int64_t group = n.getInt("group");
   if (group <= 0)
     n.error("group must be positive, got {}", group);
+  if (group > std::max<int64_t>(channels, 1))
+    n.error("group {} is larger than the {} input channels", group, channels);
+  if (channels % group != 0)
+    n.error("{} input channels are not divisible by group {}", channels,
+            group);
+  return group;
+}
+
+// The optional bias (operand 2) of a Conv or ConvTranspose.
+void checkBias(const Node &n, int64_t outChannels) {
+  if (n.input(2))
+    requireChannelVector(n, 2, outChannels, "bias");
+}
+
+TensorType inferConv(const Node &n) {
+  auto [x, w] = convOperands(n);
+  int64_t group = checkedGroup(n, x.shape[1]);
   if (x.shape[1] != w.shape[1] * group)
     n.error("input has {} channels but weight {} with group {} expects {}",
             x.shape[1], w.str(), group, w.shape[1] * group);
   if (w.shape[0] % group != 0)
     n.error("{} output channels are not divisible by group {}", w.shape[0],
             group);
-  if (Value *b = n.input(2))
-    if (b->type.shape != Shape{w.shape[0]})
-      n.error("bias must be [{}], got {}", w.shape[0], b->type.str());
-  std::vector<int64_t> kernel = n.getInts("kernel_shape");
-  if (kernel.empty())
-    kernel = spatialDims(w.shape);
-  else if (kernel != spatialDims(w.shape))
-    n.error("kernel_shape [{}] does not match weight {}", shapeToString(kernel),
-            w.str());
-  Window win = resolveWindow(n, x.shape, kernel);
+  checkBias(n, w.shape[0]);
+  Window win = resolveWindow(n, x.shape, windowKernel(n));
   Shape out = slidingOutput(n, x.shape, win, false);
   out[1] = w.shape[0];
   return like(x, out);
 }
 
+// a * b + c, or nullopt on int64 overflow.
+std::optional<int64_t> mulAdd(int64_t a, int64_t b, int64_t c) {
+  int64_t p, r;
+  if (__builtin_mul_overflow(a, b, &p) || __builtin_add_overflow(p, c, &r))
+    return std::nullopt;
+  return r;
+}
+
 TensorType inferConvTranspose(const Node &n) {
-  const TensorType &x = operandType(n, 0), &w = operandType(n, 1);
-  requireMinRank(n, x, 3, "input");
-  requireRank(n, w, x.rank(), "weight");
-  requireSameDType(n);
-  int64_t group = n.getInt("group");
-  if (group <= 0)
-    n.error("group must be positive, got {}", group);
+  auto [x, w] = convOperands(n);
+  int64_t group = checkedGroup(n, x.shape[1]);
   if (x.shape[1] != w.shape[0])
     n.error("input has {} channels but weight {} expects {}", x.shape[1],
             w.str(), w.shape[0]);
+  // weight [C, M / group, k...]; group <= C <= kMaxElements, so no overflow.
   int64_t outChannels = w.shape[1] * group;
-  if (Value *b = n.input(2))
-    if (b->type.shape != Shape{outChannels})
-      n.error("bias must be [{}], got {}", outChannels, b->type.str());
-  std::vector<int64_t> kernel = n.getInts("kernel_shape");
-  if (kernel.empty())
-    kernel = spatialDims(w.shape);
-  Window win = resolveWindow(n, x.shape, kernel);
+  checkBias(n, outChannels);
+  Window win = resolveWindow(n, x.shape, windowKernel(n));
   size_t sp = x.shape.size() - 2;
   std::vector<int64_t> outPad = n.getInts("output_padding");
   if (outPad.empty())
     outPad.assign(sp, 0);
   if (outPad.size() != sp)
     n.error("output_padding must have {} values", sp);
+  for (size_t i = 0; i < sp; ++i) {
+    // As PyTorch and the ONNX reference: a larger output_padding would add
+    // output elements no input element reaches.
+    int64_t limit = std::max(win.strides[i], win.dilations[i]);
+    if (outPad[i] < 0 || outPad[i] >= limit)
+      n.error("output_padding {} must be in [0, {}) (below the stride or the "
+              "dilation)",
+              outPad[i], limit);
+  }
   Shape out{x.shape[0], outChannels};
   std::vector<int64_t> outputShape = n.getInts("output_shape");
   if (!outputShape.empty()) {
@@ -207,14 +277,22 @@ TensorType inferConvTranspose(const Node &n) {
   } else {
     std::string autoPad = n.getString("auto_pad");
     for (size_t i = 0; i < sp; ++i) {
-      int64_t o;
-      if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER")
-        o = x.shape[i + 2] * win.strides[i];
-      else
-        o = win.strides[i] * (x.shape[i + 2] - 1) + outPad[i] +
-            (win.kernel[i] - 1) * win.dilations[i] + 1 - win.pads[i] -
-            win.pads[i + sp];
-      out.push_back(o);
+      // Every operand is at most kMaxElements (2^31), but
+      // stride * (in - 1) + (k - 1) * dilation can reach 2^63.
+      std::optional<int64_t> o;
+      if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+        o = mulAdd(x.shape[i + 2], win.strides[i], 0);
+      } else {
+        std::optional<int64_t> extent = mulAdd(
+            win.kernel[i] - 1, win.dilations[i],
+            1 + outPad[i] - win.pads[i] - win.pads[i + sp]);
+        if (extent)
+          o = mulAdd(win.strides[i], x.shape[i + 2] - 1, *extent);
+      }
+      if (!o || *o > kMaxElements)
+        n.error("output size in spatial dim {} is larger than {}", i,
+                kMaxElements);
+      out.push_back(*o);
     }
   }
   for (int64_t d : out)
@@ -226,10 +304,7 @@ TensorType inferConvTranspose(const Node &n) {
 std::vector<TensorType> inferPool(const Node &n) {
   const TensorType &x = operandType(n, 0);
   requireMinRank(n, x, 3, "input");
-  std::vector<int64_t> kernel = n.getInts("kernel_shape");
-  if (kernel.empty())
-    n.error("missing attribute 'kernel_shape'");
-  Window win = resolveWindow(n, x.shape, kernel);
+  Window win = resolveWindow(n, x.shape, windowKernel(n));
   bool ceilMode = n.getInt("ceil_mode") != 0;
   if (n.getString("auto_pad") != "NOTSET")
     ceilMode = false; // auto_pad already rounds up (SAME) or down (VALID)
@@ -246,13 +321,6 @@ TensorType inferGlobalPool(const Node &n) {
   Shape out(x.shape.begin(), x.shape.begin() + 2);
   out.resize(x.shape.size(), 1);
   return like(x, out);
-}
-
-void requireChannelVector(const Node &n, size_t i, int64_t channels,
-                          std::string_view what) {
-  const TensorType &t = operandType(n, i);
-  if (t.shape != Shape{channels})
-    n.error("{} must be [{}], got {}", what, channels, t.str());
 }
 
 std::vector<TensorType> inferBatchNorm(const Node &n) {
@@ -287,6 +355,9 @@ TensorType inferLRN(const Node &n) {
 
 TensorType inferSoftmax(const Node &n) {
   const TensorType &x = operandType(n, 0);
+  if (!isFloat(x.dtype))
+    n.error("input must be a floating-point tensor, got {}",
+            dtypeName(x.dtype));
   normalizeAxis(n, n.getInt("axis"), x.rank());
   return x;
 }
@@ -397,13 +468,6 @@ TensorType inferReduce(const Node &n) {
   return like(x, out);
 }
 
-int64_t product(const Shape &s, size_t begin, size_t end) {
-  int64_t p = 1;
-  for (size_t i = begin; i < end; ++i)
-    p *= s[i];
-  return p;
-}
-
 TensorType inferFlatten(const Node &n) {
   const TensorType &x = operandType(n, 0);
   int64_t axis = n.getInt("axis");
@@ -411,8 +475,8 @@ TensorType inferFlatten(const Node &n) {
     n.error("axis {} out of range for rank {}", axis, x.rank());
   if (axis < 0)
     axis += x.rank();
-  return like(x, {product(x.shape, 0, size_t(axis)),
-                  product(x.shape, size_t(axis), x.shape.size())});
+  return like(x, {elementCount(x.shape, 0, size_t(axis)),
+                  elementCount(x.shape, size_t(axis), x.shape.size())});
 }
 
 TensorType inferReshape(const Node &n) {
@@ -546,13 +610,17 @@ std::vector<TensorType> inferSplit(const Node &n) {
   size_t count = n.outputs.size();
   std::vector<int64_t> sizes;
   if (n.input(1)) {
-    sizes = intsOperand(n, 1, "split");
+    // One size per output, so as many values as the node has outputs.
+    sizes = intsOperand(n, 1, "split",
+                        std::max<int64_t>(kMaxRank, int64_t(count)));
     if (sizes.size() != count)
       n.error("split has {} sizes for {} outputs", sizes.size(), count);
-    int64_t sum = 0;
+    int64_t sum = 0; // at most count * dim: no overflow
     for (int64_t s : sizes) {
       if (s < 0)
         n.error("negative split size {}", s);
+      if (s > dim)
+        n.error("split size {} is larger than axis {} ({})", s, axis, dim);
       sum += s;
     }
     if (sum != dim)
@@ -617,7 +685,7 @@ TensorType inferSlice(const Node &n) {
 
 TensorType inferPad(const Node &n) {
   const TensorType &x = operandType(n, 0);
-  std::vector<int64_t> pads = intsOperand(n, 1, "pads");
+  std::vector<int64_t> pads = intsOperand(n, 1, "pads", 2 * kMaxRank);
   std::vector<int64_t> axes;
   if (n.input(3)) {
     for (int64_t a : intsOperand(n, 3, "axes"))
@@ -642,8 +710,9 @@ TensorType inferPad(const Node &n) {
   for (size_t i = 0; i < axes.size(); ++i) {
     int64_t &d = out[size_t(axes[i])];
     int64_t begin = pads[i], end = pads[i + axes.size()];
-    if (std::abs(begin) > kMaxElements || std::abs(end) > kMaxElements)
-      n.error("pad too large");
+    for (int64_t v : {begin, end})
+      if (v < -kMaxElements || v > kMaxElements)
+        n.error("pad {} too large", v);
     d += begin + end;
     if (d < 0)
       n.error("pads remove more than dimension {} holds", axes[i]);
@@ -734,6 +803,14 @@ TensorType inferResize(const Node &n) {
   bool haveSizes = n.input(3) && n.input(3)->type.numElements() > 0;
   if (haveScales == haveSizes)
     n.error("exactly one of scales and sizes must be given");
+  // Every double is range-checked before it becomes an int64_t: a cast of
+  // NaN, inf or anything outside int64 is undefined behaviour.
+  auto toDim = [&](double v, size_t axis) {
+    if (!(v >= 0 && v <= double(kMaxElements)))
+      n.error("output size {} on axis {} is negative or larger than {}", v,
+              axis, kMaxElements);
+    return int64_t(v);
+  };
   if (haveScales) {
     const Tensor &scales = shapeOperand(n, 2, "scales");
     if (size_t(scales.numElements()) != axes.size())
@@ -741,15 +818,18 @@ TensorType inferResize(const Node &n) {
               axes.size());
     for (size_t i = 0; i < axes.size(); ++i) {
       double s = scales.floatAt(int64_t(i));
-      if (!(s > 0) || s * double(x.shape[size_t(axes[i])]) > double(kMaxElements))
+      if (!(s > 0) || !std::isfinite(s))
         n.error("invalid scale {}", s);
-      out[size_t(axes[i])] =
-          int64_t(std::floor(double(x.shape[size_t(axes[i])]) * s));
+      size_t a = size_t(axes[i]);
+      out[a] = toDim(std::floor(double(x.shape[a]) * s), a);
     }
   } else {
     std::vector<int64_t> sizes = intsOperand(n, 3, "sizes");
     if (sizes.size() != axes.size())
       n.error("sizes has {} values for {} axes", sizes.size(), axes.size());
+    for (int64_t s : sizes)
+      if (s < 0 || s > kMaxElements)
+        n.error("invalid size {}", s);
     const std::string &policy = n.getString("keep_aspect_ratio_policy");
     if (policy == "stretch") {
       for (size_t i = 0; i < axes.size(); ++i)
@@ -757,12 +837,17 @@ TensorType inferResize(const Node &n) {
     } else if (policy == "not_larger" || policy == "not_smaller") {
       double scale = policy == "not_larger" ? 1e300 : 0;
       for (size_t i = 0; i < axes.size(); ++i) {
-        double s = double(sizes[i]) / double(x.shape[size_t(axes[i])]);
+        int64_t in = x.shape[size_t(axes[i])];
+        if (in == 0)
+          n.error("keep_aspect_ratio_policy '{}' needs a non-empty axis {}",
+                  policy, axes[i]);
+        double s = double(sizes[i]) / double(in);
         scale = policy == "not_larger" ? std::min(scale, s) : std::max(scale, s);
       }
-      for (size_t i = 0; i < axes.size(); ++i)
-        out[size_t(axes[i])] = int64_t(
-            std::round(scale * double(x.shape[size_t(axes[i])])));
+      for (size_t i = 0; i < axes.size(); ++i) {
+        size_t a = size_t(axes[i]);
+        out[a] = toDim(std::round(scale * double(x.shape[a])), a);
+      }
     } else {
       n.error("unknown keep_aspect_ratio_policy '{}'", policy);
     }
@@ -781,13 +866,12 @@ void makeWindowExplicit(Node &n) {
               n.kind == OpKind::LpPool;
   if (n.kind != OpKind::Conv && !pool)
     return;
-  const Shape &in = operandType(n, 0).shape;
-  if (in.size() < 3)
-    return; // inference reports it
-  std::vector<int64_t> kernel = n.getInts("kernel_shape");
-  if (kernel.empty() && n.kind == OpKind::Conv)
-    kernel = spatialDims(operandType(n, 1).shape);
-  Window w = resolveWindow(n, in, kernel);
+  const TensorType &x = operandType(n, 0);
+  if (n.kind == OpKind::Conv)
+    convOperands(n);
+  else
+    requireMinRank(n, x, 3, "input");
+  Window w = resolveWindow(n, x.shape, windowKernel(n));
   if (n.getString("auto_pad") != "NOTSET" && pool)
     n.attrs.erase("ceil_mode"); // SAME/VALID already fix the rounding
   n.attrs.erase("auto_pad");
@@ -799,12 +883,19 @@ void makeWindowExplicit(Node &n) {
 }
 
 SliceRange resolveSlice(int64_t start, int64_t end, int64_t step, int64_t dim) {
+  if (dim == 0)
+    return {0, 0}; // also keeps the clamps below well-formed (lo <= hi)
   // Negative indices count from the end; adding dim to a value near
   // INT64_MIN cannot overflow, and the clamp below absorbs what is left.
   if (start < 0)
     start = start < -dim ? -dim - 1 : start + dim;
   if (end < 0)
     end = end < -dim ? -dim - 1 : end + dim;
+  // Once clamped, |end - start| <= dim, so a step larger than dim in
+  // magnitude reads at most one element, as does dim + 1: clamping the step
+  // keeps the count and makes the arithmetic below overflow-free (dim <=
+  // kMaxElements, so every term stays below 2^33).
+  step = std::clamp<int64_t>(step, -(dim + 1), dim + 1);
   if (step > 0) {
     start = std::clamp<int64_t>(start, 0, dim);
     end = std::clamp<int64_t>(end, 0, dim);
@@ -812,8 +903,6 @@ SliceRange resolveSlice(int64_t start, int64_t end, int64_t step, int64_t dim) {
   }
   start = std::clamp<int64_t>(start, 0, dim - 1);
   end = std::clamp<int64_t>(end, -1, dim - 1);
-  if (dim == 0)
-    return {0, 0};
   int64_t count = (start - end + (-step) - 1) / (-step);
   return {start, std::max<int64_t>(0, count)};
 }

@@ -6,6 +6,19 @@
 // data. Such an operand that is not a constant is a user error naming the
 // node: cnnc compiles static shapes only. The importer folds the
 // shape-computation subgraphs exporters emit before they reach this point.
+//
+// Attribute and operand values are untrusted: they may hold any int64 or
+// double (INT64_MIN, 2^62, inf, NaN, ...). Every function here either
+// returns a result within the limits of Types.h or throws a UserError naming
+// the node; none relies on signed overflow, out-of-range float-to-int casts
+// or other undefined behaviour.
+//
+// Common precondition of inferOutputTypes, setInferredTypes and
+// makeWindowExplicit: the node is structurally valid for its op, that is,
+// its operand and result counts are within the ranges of the op table
+// (Ops.def), its required operands are present and its attributes have their
+// declared kinds. The importer (checkNodeStructure) and the verifier check
+// that first. Its operand types are set and pass checkedElementCount.
 #pragma once
 
 #include "ir/Graph.h"
@@ -14,11 +27,12 @@ namespace cnnc {
 
 // Output types of `node`, computed from its operands. Throws UserError
 // naming the node when operands or attributes are invalid for the op.
+// Precondition: the common one above.
 std::vector<TensorType> inferOutputTypes(const Node &node);
 
 // Sets the types of `node`'s results from inferOutputTypes, checking that
-// the op produces as many results as the node has and that each is within
-// kMaxElements.
+// the op produces as many results as the node has and that each passes
+// checkedElementCount. Precondition: the common one above.
 void setInferredTypes(Node &node);
 
 // Sets the type of every node output, in topological order.
@@ -31,7 +45,9 @@ std::pair<int64_t, int64_t> shapeOpRange(const Node &shapeNode, int64_t rank);
 // Rewrites a Conv or pooling node's window attributes into one explicit form:
 // kernel_shape, strides, pads and (but for AveragePool) dilations all set,
 // auto_pad resolved into pads against the operand shape and removed. Later
-// stages then read one form. Precondition: operand types are set.
+// stages then read one form. Other ops are left alone. Precondition: the
+// common one above (the importer calls it right after setInferredTypes; the
+// window checks are repeated here rather than assumed).
 void makeWindowExplicit(Node &node);
 
 // Normalizes a possibly negative axis into [0, rank), or reports a user
@@ -42,7 +58,12 @@ int64_t normalizeAxis(const Node &node, int64_t axis, int64_t rank);
 // negative starts/ends have dim added; then start is clamped to [0, dim] for
 // a positive step and [0, dim-1] for a negative one, end to [0, dim] or
 // [-1, dim-1]. The slice reads `count` elements from `start` by `step`.
-// Precondition: step != 0.
+// Preconditions: step != 0 and 0 <= dim <= kMaxElements. start, end and step
+// may be any int64, INT64_MIN and INT64_MAX included.
+// Guarantees: 0 <= count <= dim (so {0, 0} when dim == 0), and if count > 0,
+// start and start + (count - 1) * step lie in [0, dim): a caller can compute
+// the indices it reads without overflow, even with the caller's original
+// huge step (it then reads one element).
 struct SliceRange {
   int64_t start;
   int64_t count;

@@ -1,40 +1,50 @@
 #include "ir/Summary.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_set>
 
 namespace cnnc {
 
 namespace {
 
+// a * b and a + b for non-negative counts, saturating at INT64_MAX instead of
+// overflowing.
+int64_t saturatingMul(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_mul_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
+int64_t saturatingAdd(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 int64_t macsOf(const Node &n) {
   auto shapeOf = [&](size_t i) -> const Shape & { return n.inputs[i]->type.shape; };
   const Shape &out = n.outputs[0]->type.shape;
-  auto elements = [](const Shape &s) {
-    int64_t p = 1;
-    for (int64_t d : s)
-      p *= d;
-    return p;
-  };
+  // Each factor is an element count of a verified shape (<= 2^31), so the
+  // products fit in int64; they saturate all the same.
   switch (n.kind) {
   case OpKind::Conv: {
     // Each output element reads (Cin / group) * prod(kernel) inputs.
     const Shape &w = shapeOf(1);
-    return elements(out) * elements(Shape(w.begin() + 1, w.end()));
+    return saturatingMul(elementCount(out), elementCount(w, 1, w.size()));
   }
   case OpKind::ConvTranspose: {
     // Each input element scatters into (Cout / group) * prod(kernel) outputs.
     const Shape &w = shapeOf(1);
-    return elements(shapeOf(0)) * elements(Shape(w.begin() + 1, w.end()));
+    return saturatingMul(elementCount(shapeOf(0)),
+                         elementCount(w, 1, w.size()));
   }
   case OpKind::Gemm: {
     const Shape &a = shapeOf(0);
     int64_t k = n.getInt("transA") ? a[0] : a[1];
-    return elements(out) * k;
+    return saturatingMul(elementCount(out), k);
   }
   case OpKind::MatMul: {
     const Shape &a = shapeOf(0);
-    return elements(out) * a.back();
+    return saturatingMul(elementCount(out), a.back());
   }
   default:
     return 0;
@@ -90,11 +100,11 @@ GraphSummary summarize(const Graph &graph) {
       if (!in || !in->isConstant() || !isFloat(in->type.dtype) ||
           isConfigurationOperand(*node, i) || !counted.insert(in).second)
         continue;
-      layer.params += in->type.numElements();
-      s.paramBytes += int64_t(in->type.byteSize());
+      layer.params = saturatingAdd(layer.params, in->type.numElements());
+      s.paramBytes = saturatingAdd(s.paramBytes, int64_t(in->type.byteSize()));
     }
-    s.totalParams += layer.params;
-    s.totalMacs += layer.macs;
+    s.totalParams = saturatingAdd(s.totalParams, layer.params);
+    s.totalMacs = saturatingAdd(s.totalMacs, layer.macs);
     s.layers.push_back(layer);
   }
   return s;

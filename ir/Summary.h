@@ -6,6 +6,12 @@
 // first user; operands that configure an op (Clip bounds, Resize scales, ...)
 // are not parameters. MACs count the multiply-accumulates of Conv, ConvTranspose,
 // Gemm and MatMul; other ops count 0, as in Keras and torchinfo.
+//
+// Overflow: the graph must verify (every shape passes checkedElementCount),
+// which bounds each layer's MACs by 2^62. Hostile shapes can still make the
+// sums exceed int64 (a few layers of 2^62 MACs), so every count and total
+// here is computed with saturating arithmetic: a value that would exceed
+// INT64_MAX is reported as INT64_MAX, never wraps.
 #pragma once
 
 #include "ir/Graph.h"

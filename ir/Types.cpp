@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cnnc {
 
 std::string_view dtypeName(DType t) {
@@ -82,25 +84,25 @@ std::optional<Layout> layoutFromName(std::string_view name) {
 }
 
 std::optional<int64_t> checkedElementCount(const Shape &shape) {
-  int64_t n = 1;
-  bool empty = false;
+  // `bound` is the product of max(d, 1), kept <= kMaxElements; `n` the true
+  // element count (0 once a dimension is 0), never larger than `bound`.
+  int64_t bound = 1, n = 1;
   for (int64_t d : shape) {
     if (d < 0 || d > kMaxElements)
       return std::nullopt;
-    if (d == 0)
-      empty = true;
-    else if (!empty && n > kMaxElements / d)
+    int64_t factor = std::max<int64_t>(d, 1);
+    if (bound > kMaxElements / factor)
       return std::nullopt;
-    else if (!empty)
-      n *= d;
+    bound *= factor;
+    n *= d;
   }
-  return empty ? 0 : n;
+  return n;
 }
 
-int64_t TensorType::numElements() const {
+int64_t elementCount(const Shape &shape, size_t begin, size_t end) {
   int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
+  for (size_t i = begin; i < end; ++i)
+    n *= shape[i];
   return n;
 }
 

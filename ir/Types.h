@@ -58,9 +58,33 @@ using Shape = std::vector<int64_t>;
 // refused before anything is allocated.
 constexpr int64_t kMaxElements = int64_t(1) << 31;
 
-// Product of the dimensions, or std::nullopt if a dimension is negative or the
-// product exceeds kMaxElements.
+// Largest number of values cnnc reads from an operand that lists one value
+// per dimension or axis (Reshape's and Expand's shape, Slice's starts/ends/
+// axes/steps, the axes of Squeeze, Unsqueeze and the reductions, Resize's
+// scales and sizes, ...); Pad's pads, two per axis, may hold 2 * kMaxRank.
+// Real CNNs use rank 6 at most; a longer list is a hostile model, refused
+// before its values are read.
+constexpr int64_t kMaxRank = 64;
+
+// The element count of a tensor of this shape, or std::nullopt if a
+// dimension is negative or the shape is too large. The size rule: the
+// product of max(d, 1) over all dimensions d must be at most kMaxElements.
+// Counting a 0 dimension as 1 means an empty tensor such as [0,2^31,2^31]
+// is refused too: its non-zero dimensions would overflow the products later
+// stages form over parts of the shape (Flatten, strides, MAC counts). For a
+// shape that passes, every product over any subset of its dimensions is at
+// most kMaxElements, so it fits comfortably in int64_t.
 std::optional<int64_t> checkedElementCount(const Shape &shape);
+
+// Product of the dimensions shape[begin, end) (1 for an empty range), and of
+// all of them. The one piece of code that multiplies dimensions out.
+// Precondition: `shape` passed checkedElementCount (the importer, the parser
+// and shape inference ensure this for every value in a graph), so the result
+// is at most kMaxElements; begin <= end <= shape.size().
+int64_t elementCount(const Shape &shape, size_t begin, size_t end);
+inline int64_t elementCount(const Shape &shape) {
+  return elementCount(shape, 0, shape.size());
+}
 
 std::string shapeToString(const Shape &shape, char sep = ',');
 
@@ -72,7 +96,7 @@ struct TensorType {
   int64_t rank() const { return int64_t(shape.size()); }
   // Precondition: the shape passed checkedElementCount (the verifier ensures
   // this for every value in a graph).
-  int64_t numElements() const;
+  int64_t numElements() const { return elementCount(shape); }
   size_t byteSize() const { return size_t(numElements()) * dtypeSize(dtype); }
   std::string str() const; // "f32[1,3,224,224]" or "f32[1,16,8,8]<nchw16c>"
   bool operator==(const TensorType &o) const {

@@ -3,6 +3,7 @@
 #include "ir/ShapeInference.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 namespace cnnc {
@@ -87,8 +88,12 @@ std::optional<std::vector<int64_t>> evaluate(const Node &n) {
       return std::nullopt;
     const std::vector<int64_t> &data = (*vals)[0];
     std::vector<int64_t> result;
-    for (int64_t i : (*vals)[1])
-      result.push_back(data[size_t(i < 0 ? i + int64_t(data.size()) : i)]);
+    int64_t size = int64_t(data.size());
+    for (int64_t i : (*vals)[1]) {
+      if (i < -size || i >= size)
+        return std::nullopt; // shape inference reports it
+      result.push_back(data[size_t(i < 0 ? i + size : i)]);
+    }
     return result;
   }
   case OpKind::Concat: {
@@ -101,11 +106,21 @@ std::optional<std::vector<int64_t>> evaluate(const Node &n) {
     return result;
   }
   case OpKind::Slice: {
+    // One axis of 1-D data only: starts, ends and (if given) axes and steps
+    // hold exactly one value each. Anything else stays a Slice node.
     auto vals = all();
-    if (!vals || out.rank() != 1)
+    if (!vals || out.rank() != 1 || n.inputs[0]->type.rank() != 1 ||
+        vals->size() < 3)
       return std::nullopt;
+    for (size_t i = 1; i < vals->size(); ++i)
+      if ((*vals)[i].size() != 1)
+        return std::nullopt;
     const std::vector<int64_t> &data = (*vals)[0];
+    if (vals->size() > 3 && (*vals)[3][0] != 0 && (*vals)[3][0] != -1)
+      return std::nullopt; // the only axis of 1-D data
     int64_t step = vals->size() > 4 ? (*vals)[4][0] : 1;
+    if (step == 0)
+      return std::nullopt;
     SliceRange range =
         resolveSlice((*vals)[1][0], (*vals)[2][0], step, int64_t(data.size()));
     std::vector<int64_t> result;
@@ -120,16 +135,34 @@ std::optional<std::vector<int64_t>> evaluate(const Node &n) {
     auto vals = all();
     if (!vals)
       return std::nullopt;
+    if (vals->size() != 2)
+      return std::nullopt;
     std::vector<int64_t> result(static_cast<size_t>(out.numElements()));
     for (int64_t i = 0; i < out.numElements(); ++i) {
       int64_t a = (*vals)[0][size_t(broadcastIndex(out.shape, n.inputs[0]->type.shape, i))];
       int64_t b = (*vals)[1][size_t(broadcastIndex(out.shape, n.inputs[1]->type.shape, i))];
-      if (n.kind == OpKind::Div && b == 0)
-        return std::nullopt; // leave it to run time (and its error)
-      result[size_t(i)] = n.kind == OpKind::Add   ? a + b
-                          : n.kind == OpKind::Sub ? a - b
-                          : n.kind == OpKind::Mul ? a * b
-                                                  : a / b;
+      // An int64 overflow (INT64_MIN / -1 included) or a division by 0 is
+      // not folded: the node stays and run time does what it does.
+      int64_t r;
+      bool ok = true;
+      switch (n.kind) {
+      case OpKind::Add:
+        ok = !__builtin_add_overflow(a, b, &r);
+        break;
+      case OpKind::Sub:
+        ok = !__builtin_sub_overflow(a, b, &r);
+        break;
+      case OpKind::Mul:
+        ok = !__builtin_mul_overflow(a, b, &r);
+        break;
+      default:
+        ok = b != 0 && !(a == INT64_MIN && b == -1);
+        r = ok ? a / b : 0;
+        break;
+      }
+      if (!ok)
+        return std::nullopt;
+      result[size_t(i)] = r;
     }
     return result;
   }

@@ -18,7 +18,13 @@ constexpr int64_t kMaxFoldElements = 4096;
 
 // The results of `node` if it is such a computation and its operands are
 // known (constants; for Shape, only the static operand type is needed);
-// nullopt otherwise. Precondition: the node's result types are inferred.
+// nullopt otherwise, and also when evaluating it would overflow int64 or
+// divide by zero (the node then stays and is computed at run time).
+// Preconditions: the node is structurally valid for its op (operand and
+// result counts within the op table's ranges, required operands present,
+// attribute kinds as declared; the importer and the verifier check that
+// first), and its result types were set by setInferredTypes, whose checks
+// (indices in range, non-zero steps, ...) folding relies on.
 std::optional<std::vector<TensorRef>> foldShapeComputation(const Node &node);
 
 } // namespace cnnc
