@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <queue>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -514,17 +515,20 @@ std::vector<int> Importer::topologicalOrder() {
   }
   if (!undefined.empty())
     throw UserError(std::move(undefined));
-  std::vector<int> order, ready;
-  for (int i = count - 1; i >= 0; --i)
+  // Always take the lowest-numbered ready node: a graph already in order
+  // keeps the model's order, so printed IR follows the ONNX file.
+  std::vector<int> order;
+  std::priority_queue<int, std::vector<int>, std::greater<int>> ready;
+  for (int i = 0; i < count; ++i)
     if (pending[size_t(i)] == 0)
-      ready.push_back(i);
+      ready.push(i);
   while (!ready.empty()) {
-    int i = ready.back();
-    ready.pop_back();
+    int i = ready.top();
+    ready.pop();
     order.push_back(i);
     for (int u : users[size_t(i)])
       if (--pending[size_t(u)] == 0)
-        ready.push_back(u);
+        ready.push(u);
   }
   if (int(order.size()) != count) {
     std::vector<Diagnostic> cycle;
