@@ -401,9 +401,11 @@ void Importer::checkSupported() {
                  std::find(supported.begin(), supported.end(), n.op_type()) !=
                      supported.end();
     if (!known) {
-      std::string op = n.domain().empty() ? n.op_type()
-                                          : n.domain() + "." + n.op_type();
-      unsupported.push_back(Diagnostic{"", nodeName(n), op, "unsupported op"});
+      bool defaultDomain = n.domain().empty() || n.domain() == "ai.onnx";
+      std::string message =
+          defaultDomain ? "unsupported op"
+                        : fmt::format("unsupported op of domain '{}'", n.domain());
+      unsupported.push_back(Diagnostic{"", nodeName(n), n.op_type(), message});
     }
   }
   if (!unsupported.empty())
