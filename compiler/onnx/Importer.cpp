@@ -1006,18 +1006,18 @@ void Importer::checkDeclaredType(const onnx::ValueInfoProto &declared,
   bool mismatch = tt.elem_type() != 0 && dtype != computed.type.dtype;
   std::string shape;
   if (tt.has_shape()) {
-    for (int i = 0; i < tt.shape().dim_size(); ++i) {
-      const auto &dim = tt.shape().dim(i);
-      shape += (i ? "," : "") + (dim.has_dim_value() ? std::to_string(dim.dim_value())
-                                                    : std::string("?"));
-      if (options_.inputShapes.empty() && dim.has_dim_value() &&
-          (computed.type.rank() != tt.shape().dim_size() ||
-           computed.type.shape[size_t(i)] != dim.dim_value()))
+    const auto &dims = tt.shape().dim();
+    bool compare = options_.inputShapes.empty();
+    if (compare && computed.type.rank() != dims.size())
+      mismatch = true;
+    for (int i = 0; i < dims.size(); ++i) {
+      shape += (i ? "," : "") + (dims[i].has_dim_value()
+                                     ? std::to_string(dims[i].dim_value())
+                                     : std::string("?"));
+      if (compare && !mismatch && dims[i].has_dim_value() &&
+          computed.type.shape[size_t(i)] != dims[i].dim_value())
         mismatch = true;
     }
-    if (options_.inputShapes.empty() &&
-        computed.type.rank() != tt.shape().dim_size())
-      mismatch = true;
   }
   if (!mismatch)
     return;

@@ -82,11 +82,6 @@ void printSupportedOps(std::ostream &os) {
         "- `Identity` of a constant becomes that constant.\n";
 }
 
-bool endsWith(const std::string &s, const std::string &suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 ImportOptions importOptions() {
   ImportOptions opts;
   if (batch <= 0 || batch > (int64_t(1) << 20))
@@ -115,7 +110,7 @@ ImportOptions importOptions() {
 
 std::unique_ptr<Graph> load(const std::string &path,
                             const ImportOptions &options) {
-  if (endsWith(path, ".cnnc")) {
+  if (llvm::StringRef(path).ends_with(".cnnc")) {
     std::unique_ptr<Graph> g = parseGraph(readInputFile(path));
     verifyGraph(*g);
     return g;
