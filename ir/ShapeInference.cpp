@@ -20,6 +20,10 @@ const TensorType &operandType(const Node &n, size_t i) {
 // refused before anything reads it.
 const Tensor &shapeOperand(const Node &n, size_t i, std::string_view what,
                            int64_t maxValues = kMaxRank) {
+  if (!isShapeOperand(n.kind, i))
+    throw InternalError(fmt::format("{} operand {} is read as a shape operand "
+                                    "but isShapeOperand does not list it",
+                                    n.opName(), i));
   const Tensor *t = n.constantInput(i);
   if (!t)
     n.error("{} (operand {}) must be a constant: cnnc compiles static shapes",
@@ -74,13 +78,6 @@ void requireChannelVector(const Node &n, size_t i, int64_t channels,
   if (t.shape != Shape{channels})
     n.error("{} must be [{}], got {}", what, channels, t.str());
 }
-
-// The resolved geometry of a sliding-window op (Conv, ConvTranspose, pools):
-// explicit per-spatial-dim kernel, strides, dilations and pads
-// [begin..., end...], whatever mix of attributes and auto_pad the node has.
-struct Window {
-  std::vector<int64_t> kernel, strides, dilations, pads;
-};
 
 Window resolveWindow(const Node &n, const Shape &in, std::vector<int64_t> kernel) {
   size_t sp = in.size() - 2;
@@ -861,17 +858,44 @@ std::vector<TensorType> single(TensorType t) { return {std::move(t)}; }
 
 } // namespace
 
+Window resolvedWindow(const Node &n) {
+  const TensorType &x = operandType(n, 0);
+  if (hasWeight(n.kind))
+    convOperands(n);
+  else
+    requireMinRank(n, x, 3, "input");
+  Window w = resolveWindow(n, x.shape, windowKernel(n));
+  if (n.kind != OpKind::ConvTranspose)
+    return w;
+  const std::string &autoPad = n.getString("auto_pad");
+  if (n.getInts("output_shape").empty() && autoPad != "SAME_UPPER" &&
+      autoPad != "SAME_LOWER")
+    return w;
+  // The output size is given (output_shape, or input * stride for SAME):
+  // the pads are what makes the full transposed convolution fit it, as in
+  // ONNX Runtime. A negative total (the output is larger than the full
+  // result) pads nothing; the extra elements at the end hold the bias only.
+  const Shape &out = n.outputs.at(0)->type.shape;
+  size_t sp = x.shape.size() - 2;
+  std::vector<int64_t> outPad = n.getInts("output_padding");
+  outPad.resize(sp, 0);
+  for (size_t i = 0; i < sp; ++i) {
+    int64_t full = w.strides[i] * (x.shape[i + 2] - 1) + outPad[i] +
+                   (w.kernel[i] - 1) * w.dilations[i] + 1;
+    int64_t total = std::max<int64_t>(0, full - out[i + 2]);
+    int64_t head = autoPad == "SAME_UPPER" ? total - total / 2 : total / 2;
+    w.pads[i] = head;
+    w.pads[i + sp] = total - head;
+  }
+  return w;
+}
+
 void makeWindowExplicit(Node &n) {
   bool pool = n.kind == OpKind::MaxPool || n.kind == OpKind::AveragePool ||
               n.kind == OpKind::LpPool;
   if (n.kind != OpKind::Conv && !pool)
     return;
-  const TensorType &x = operandType(n, 0);
-  if (n.kind == OpKind::Conv)
-    convOperands(n);
-  else
-    requireMinRank(n, x, 3, "input");
-  Window w = resolveWindow(n, x.shape, windowKernel(n));
+  Window w = resolvedWindow(n);
   if (n.getString("auto_pad") != "NOTSET" && pool)
     n.attrs.erase("ceil_mode"); // SAME/VALID already fix the rounding
   n.attrs.erase("auto_pad");
@@ -924,6 +948,30 @@ std::optional<Shape> broadcastShapes(const Shape &a, const Shape &b) {
     out[i] = da == 1 ? db : da;
   }
   return out;
+}
+
+bool isShapeOperand(OpKind kind, size_t i) {
+  switch (kind) {
+  case OpKind::ReduceMean:
+  case OpKind::ReduceSum:
+  case OpKind::ReduceMax:
+  case OpKind::Reshape:
+  case OpKind::Squeeze:
+  case OpKind::Unsqueeze:
+  case OpKind::Split:
+  case OpKind::Expand:
+    return i == 1;
+  case OpKind::Slice:
+    return i >= 1;
+  case OpKind::Pad:
+    return i == 1 || i == 3;
+  case OpKind::ConstantOfShape:
+    return i == 0;
+  case OpKind::Resize:
+    return i == 2 || i == 3;
+  default:
+    return false;
+  }
 }
 
 std::vector<TensorType> inferOutputTypes(const Node &n) {

@@ -35,6 +35,13 @@ std::vector<TensorType> inferOutputTypes(const Node &node);
 // checkedElementCount. Precondition: the common one above.
 void setInferredTypes(Node &node);
 
+// Whether operand `i` of an op is one its output shape depends on (Reshape's
+// shape, Slice's starts/ends/axes/steps, Pad's pads and axes, the axes of
+// Squeeze, Unsqueeze and the reductions, Split's sizes, Expand's and
+// ConstantOfShape's shape, Resize's scales and sizes). Such an operand must
+// be a constant: cnnc compiles static shapes.
+bool isShapeOperand(OpKind kind, size_t i);
+
 // Sets the type of every node output, in topological order.
 void inferShapes(Graph &graph);
 
@@ -49,6 +56,18 @@ std::pair<int64_t, int64_t> shapeOpRange(const Node &shapeNode, int64_t rank);
 // common one above (the importer calls it right after setInferredTypes; the
 // window checks are repeated here rather than assumed).
 void makeWindowExplicit(Node &node);
+
+// The resolved geometry of a sliding-window op (Conv, ConvTranspose, the
+// pools): explicit per-spatial-dim kernel, strides, dilations (all 1 for
+// AveragePool) and pads [begin..., end...], whatever mix of attributes and
+// auto_pad the node has. For a ConvTranspose whose output size is given
+// (output_shape, or auto_pad SAME), the pads are derived from the node's
+// inferred output type. Precondition: the common one above, and the node's
+// output types are inferred.
+struct Window {
+  std::vector<int64_t> kernel, strides, dilations, pads;
+};
+Window resolvedWindow(const Node &node);
 
 // Normalizes a possibly negative axis into [0, rank), or reports a user
 // error naming the node.

@@ -325,6 +325,11 @@ private:
                             std::vector<Value *> inputs,
                             const std::vector<std::string> &outputNames,
                             AttrMap attrs);
+  // For a graph input with a value in options_.inputValues: a constant
+  // holding it (one per input); otherwise `v` itself.
+  Value *knownValue(Value *v);
+  // Drops graph inputs that no node and no graph output reads.
+  void dropUnreadInputs();
   void bind(const std::vector<std::string> &onnxNames,
             const std::vector<Value *> &values);
   // `v` reshaped to `shape` by a new node named after `name` (legacy
@@ -343,6 +348,7 @@ private:
   std::unordered_map<std::string, Value *> values_;
   std::unordered_set<std::string> consumed_; // tensors some node or output reads
   std::unordered_set<std::string> graphOutputs_;
+  std::unordered_map<Value *, Value *> knownValues_; // input -> its constant
 };
 
 std::string nodeName(const onnx::NodeProto &n) {
@@ -434,12 +440,22 @@ void Importer::importInputs() {
                 onnxTypeName(tt.elem_type()));
     Shape shape;
     auto given = options_.inputShapes.find(in.name());
+    auto value = options_.inputValues.find(in.name());
+    if (value != options_.inputValues.end() &&
+        value->second->type().dtype != *dtype)
+      userError("{} is {}, but its value is {}", what, dtypeName(*dtype),
+                value->second->type().str());
     if (given != options_.inputShapes.end()) {
       shape = given->second;
       overridden.erase(in.name());
       if (tt.has_shape() && tt.shape().dim_size() != int(shape.size()))
         userError("{} has rank {}, but --input-shape gives [{}]", what,
                   tt.shape().dim_size(), shapeToString(shape, 'x'));
+    } else if (value != options_.inputValues.end()) {
+      shape = value->second->type().shape;
+      if (tt.has_shape() && tt.shape().dim_size() != int(shape.size()))
+        userError("{} has rank {}, but its value is {}", what,
+                  tt.shape().dim_size(), value->second->type().str());
     } else {
       if (!tt.has_shape())
         userError("{} has no shape: give it with --input-shape {}=...", what,
@@ -594,6 +610,9 @@ std::vector<Value *> Importer::emit(OpKind kind, const std::string &name,
                                     std::vector<Value *> inputs,
                                     const std::vector<std::string> &outputNames,
                                     AttrMap attrs) {
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (inputs[i] && isShapeOperand(kind, i))
+      inputs[i] = knownValue(inputs[i]);
   Node *node = graph_->addNode(kind, name, std::move(inputs), outputNames,
                                std::move(attrs));
   // Counts, required operands and attribute kinds first: shape inference
@@ -607,6 +626,31 @@ std::vector<Value *> Importer::emit(OpKind kind, const std::string &name,
   if (auto folded = foldShapeComputation(*node))
     graph_->replaceNodeWithConstants(node, std::move(*folded));
   return results;
+}
+
+Value *Importer::knownValue(Value *v) {
+  auto value = options_.inputValues.find(v->name);
+  if (v->producer || v->isConstant() || value == options_.inputValues.end())
+    return v;
+  Value *&constant = knownValues_[v];
+  if (!constant)
+    constant = constantInput(v->name, value->second);
+  return constant;
+}
+
+void Importer::dropUnreadInputs() {
+  if (knownValues_.empty())
+    return;
+  std::unordered_set<const Value *> read(graph_->outputs.begin(),
+                                         graph_->outputs.end());
+  for (const auto &node : graph_->nodes)
+    read.insert(node->inputs.begin(), node->inputs.end());
+  auto &inputs = graph_->inputs;
+  inputs.erase(std::remove_if(inputs.begin(), inputs.end(),
+                              [&](Value *in) {
+                                return knownValues_.count(in) && !read.count(in);
+                              }),
+               inputs.end());
 }
 
 void Importer::bind(const std::vector<std::string> &onnxNames,
@@ -1053,6 +1097,7 @@ std::unique_ptr<Graph> Importer::run(const std::string &fallbackName) {
     checkDeclaredType(out, *it->second);
     graph_->outputs.push_back(it->second);
   }
+  dropUnreadInputs();
   graph_->removeUnusedConstants();
   verifyGraph(*graph_);
   return std::move(graph_);
@@ -1079,6 +1124,24 @@ std::unique_ptr<Graph> importOnnxFile(const std::string &path,
   Importer importer(model, p.parent_path().empty() ? fs::path(".") : p.parent_path(),
                     options);
   return importer.run(stem.empty() ? "main" : stem);
+}
+
+} // namespace cnnc
+
+namespace cnnc {
+
+NamedTensor readTensorProtoFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    userError("cannot open file");
+  onnx::TensorProto proto;
+  if (!proto.ParseFromIstream(&in))
+    userError("not an ONNX TensorProto (protobuf parse failed)");
+  fs::path p(path);
+  TensorRef t = convertTensor(proto, p.parent_path().empty() ? fs::path(".")
+                                                             : p.parent_path(),
+                              tensorWhat("tensor", proto.name()));
+  return NamedTensor{proto.name(), *t};
 }
 
 } // namespace cnnc

@@ -31,10 +31,26 @@ struct ImportOptions {
   int64_t batch = 1;
   // Full shapes for named inputs; these override what the model declares.
   std::map<std::string, Shape> inputShapes;
+  // Values of named inputs known when the model is imported. An input with
+  // a value takes its shape (unless inputShapes gives one). Where a node
+  // reads it as an operand its output shape depends on (isShapeOperand:
+  // Reshape's shape, Slice's starts, ...), the node reads a constant holding
+  // the value instead; an input no node reads any more is dropped from the
+  // graph's inputs. The ONNX backend suite feeds such operands as inputs.
+  std::map<std::string, TensorRef> inputValues;
 };
 
 std::unique_ptr<Graph> importOnnxFile(const std::string &path,
                                       const ImportOptions &options = {});
+
+// A tensor stored as a serialized ONNX TensorProto (the input_N.pb and
+// output_N.pb files of the backend suite's test_data_set_* folders), with
+// the name it carries (may be empty). Errors are UserErrors.
+struct NamedTensor {
+  std::string name;
+  Tensor tensor;
+};
+NamedTensor readTensorProtoFile(const std::string &path);
 
 // The ONNX ops the importer accepts: the op table plus Constant and Upsample.
 std::vector<std::string> supportedOnnxOps();
