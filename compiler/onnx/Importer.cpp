@@ -111,6 +111,16 @@ std::string onnxTypeName(int type) {
   return fmt::format("{} ({})", name, type);
 }
 
+// "1,?,224,224": a declared shape, '?' for symbolic or unknown dims.
+std::string declaredShape(const onnx::TypeProto_Tensor &tt) {
+  std::string shape;
+  for (int i = 0; i < tt.shape().dim_size(); ++i)
+    shape += (i ? "," : "") + (tt.shape().dim(i).has_dim_value()
+                                   ? std::to_string(tt.shape().dim(i).dim_value())
+                                   : std::string("?"));
+  return shape;
+}
+
 std::string tensorWhat(const std::string &kind, const std::string &name) {
   return fmt::format("{} '{}'", kind, name);
 }
@@ -452,10 +462,16 @@ void Importer::importInputs() {
         userError("{} has rank {}, but --input-shape gives [{}]", what,
                   tt.shape().dim_size(), shapeToString(shape, 'x'));
     } else if (value != options_.inputValues.end()) {
+      // The value fixes symbolic dimensions; fixed ones must agree.
       shape = value->second->type().shape;
-      if (tt.has_shape() && tt.shape().dim_size() != int(shape.size()))
-        userError("{} has rank {}, but its value is {}", what,
-                  tt.shape().dim_size(), value->second->type().str());
+      bool agrees = !tt.has_shape() || tt.shape().dim_size() == int(shape.size());
+      for (int i = 0; agrees && tt.has_shape() && i < tt.shape().dim_size(); ++i)
+        if (tt.shape().dim(i).has_dim_value() &&
+            tt.shape().dim(i).dim_value() != shape[size_t(i)])
+          agrees = false;
+      if (!agrees)
+        userError("{} is declared with shape [{}], but its value is {}", what,
+                  declaredShape(tt), value->second->type().str());
     } else {
       if (!tt.has_shape())
         userError("{} has no shape: give it with --input-shape {}=...", what,
@@ -1054,14 +1070,11 @@ void Importer::checkDeclaredType(const onnx::ValueInfoProto &declared,
     bool compare = options_.inputShapes.empty();
     if (compare && computed.type.rank() != dims.size())
       mismatch = true;
-    for (int i = 0; i < dims.size(); ++i) {
-      shape += (i ? "," : "") + (dims[i].has_dim_value()
-                                     ? std::to_string(dims[i].dim_value())
-                                     : std::string("?"));
+    for (int i = 0; i < dims.size(); ++i)
       if (compare && !mismatch && dims[i].has_dim_value() &&
           computed.type.shape[size_t(i)] != dims[i].dim_value())
         mismatch = true;
-    }
+    shape = declaredShape(tt);
   }
   if (!mismatch)
     return;
@@ -1129,6 +1142,18 @@ std::unique_ptr<Graph> importOnnxFile(const std::string &path,
 } // namespace cnnc
 
 namespace cnnc {
+
+std::vector<std::string> modelInputNames(const std::string &path) {
+  onnx::ModelProto model = readModel(path);
+  std::unordered_set<std::string> initializers;
+  for (const auto &init : model.graph().initializer())
+    initializers.insert(init.name());
+  std::vector<std::string> names;
+  for (const auto &in : model.graph().input())
+    if (!initializers.count(in.name()))
+      names.push_back(in.name());
+  return names;
+}
 
 NamedTensor readTensorProtoFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);

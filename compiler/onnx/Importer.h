@@ -43,6 +43,11 @@ struct ImportOptions {
 std::unique_ptr<Graph> importOnnxFile(const std::string &path,
                                       const ImportOptions &options = {});
 
+// The names of the model's run-time inputs (graph inputs that are not
+// initializers), in order: the order the backend suite's input_N.pb files
+// follow.
+std::vector<std::string> modelInputNames(const std::string &path);
+
 // A tensor stored as a serialized ONNX TensorProto (the input_N.pb and
 // output_N.pb files of the backend suite's test_data_set_* folders), with
 // the name it carries (may be empty). Errors are UserErrors.

@@ -26,3 +26,10 @@ config.substitutions.append(
 # %onnx-text: converts ONNX textual syntax to a binary .onnx file.
 config.substitutions.append(
     ("%onnx-text", config.python + " " + os.path.join(config.test_source_root, "Inputs", "text_to_onnx.py")))
+# %tensors: writes and shows .npy/.pb tensor files (see Inputs/tensors.py).
+config.substitutions.append(
+    ("%tensors", config.python + " " + os.path.join(config.test_source_root, "Inputs", "tensors.py")))
+# Sanitizer builds run several times slower: the heaviest tests skip them
+# (UNSUPPORTED: sanitized).
+if config.cnnc_sanitize:
+    config.available_features.add("sanitized")

@@ -8,13 +8,17 @@ same with a symbolic batch dimension and an x.view(x.size(0), -1) flatten, so
 the exporter emits a Shape->Gather->Concat->Reshape chain), alexnet, vgg16,
 resnet50, mobilenet_v2, squeezenet1_1 (torchvision, 3x224x224). Batch 1,
 opset 13, exported in eval mode by Debian's python3-torch, so the exporter has
-already folded BatchNorm into the convolutions. A model whose .onnx already
-exists is skipped, so test runs after the first are fast. Nothing is
-downloaded: torchvision builds the architectures with random weights.
+already folded BatchNorm into the convolutions. Next to each NAME.onnx goes
+NAME_data/test_data_set_0/{input_0,output_0}.pb, an ONNX test data set with
+the example input and PyTorch's output for it: the reference cnnc-run
+--test-data compares against. A model whose .onnx and data already exist is
+skipped, so test runs after the first are fast. Nothing is downloaded:
+torchvision builds the architectures with random weights.
 """
 import os
 import sys
 
+import onnx.numpy_helper
 import torch
 import torch.nn as nn
 import torchvision
@@ -51,6 +55,12 @@ def build(name):
     return ctor(weights=None), torch.randn(1, 3, 224, 224), None
 
 
+def save_tensor(path, tensor, name):
+    proto = onnx.numpy_helper.from_array(tensor.numpy(), name)
+    with open(path, "wb") as f:
+        f.write(proto.SerializeToString())
+
+
 MODELS = ["lenet", "lenet_dynamic", "alexnet", "vgg16", "resnet50",
           "mobilenet_v2", "squeezenet1_1"]
 
@@ -62,7 +72,9 @@ def main():
     torch.set_num_threads(2)
     for name in names:
         path = os.path.join(out_dir, name + ".onnx")
-        if os.path.exists(path):
+        data_dir = os.path.join(out_dir, name + "_data", "test_data_set_0")
+        expected = os.path.join(data_dir, "output_0.pb")
+        if os.path.exists(path) and os.path.exists(expected):
             continue
         torch.manual_seed(0)
         model, example, dynamic_axes = build(name)
@@ -72,7 +84,14 @@ def main():
             torch.onnx.export(model, example, tmp, opset_version=13,
                               input_names=["input"], output_names=["output"],
                               dynamic_axes=dynamic_axes, do_constant_folding=True)
-        os.replace(tmp, path)  # never leave a half-written model behind
+            output = model(example)
+        os.makedirs(data_dir, exist_ok=True)
+        save_tensor(os.path.join(data_dir, "input_0.pb"), example, "input")
+        save_tensor(expected + ".tmp", output, "output")
+        # The model and then its expected output last: a run cut short
+        # leaves no half-written file that looks complete.
+        os.replace(tmp, path)
+        os.replace(expected + ".tmp", expected)
         print(f"exported {path}", file=sys.stderr)
 
 

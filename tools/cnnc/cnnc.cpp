@@ -1,10 +1,9 @@
 // cnnc: the compiler driver. Reads an ONNX model (or textual cnnc IR) and
 // emits what --emit asks for.
 #include "compiler/onnx/Importer.h"
-#include "ir/Parser.h"
 #include "ir/Printer.h"
 #include "ir/Summary.h"
-#include "ir/Verifier.h"
+#include "tools/common/ModelLoading.h"
 #include "tools/common/ToolSupport.h"
 
 #include <llvm/Support/CommandLine.h>
@@ -32,14 +31,7 @@ cl::opt<Emit> emit("emit", cl::desc("What to produce"), cl::init(Emit::IR),
                                          "per-layer shapes, parameters, MACs")), cl::cat(toolOptions));
 cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
                                 cl::value_desc("file"), cl::init("-"), cl::cat(toolOptions));
-cl::opt<int64_t> batch("batch",
-                       cl::desc("Size bound to symbolic or unknown batch "
-                                "dimensions (default 1)"),
-                       cl::init(1), cl::cat(toolOptions));
-cl::list<std::string> inputShapes(
-    "input-shape",
-    cl::desc("Shape of a named input, e.g. --input-shape=data=1x3x224x224"),
-    cl::value_desc("name=DxDx..."), cl::cat(toolOptions));
+ModelOptions modelOptions(toolOptions);
 cl::opt<bool> printBlobs("print-blobs",
                          cl::desc("With --emit=ir, append the data of large "
                                   "constants so the output can be parsed back "
@@ -82,42 +74,6 @@ void printSupportedOps(std::ostream &os) {
         "- `Identity` of a constant becomes that constant.\n";
 }
 
-ImportOptions importOptions() {
-  ImportOptions opts;
-  if (batch <= 0 || batch > (int64_t(1) << 20))
-    userError("--batch must be between 1 and 1048576, got {}", int64_t(batch));
-  opts.batch = batch;
-  for (const std::string &spec : inputShapes) {
-    size_t eq = spec.rfind('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
-      userError("bad --input-shape '{}': expected NAME=DxDx...", spec);
-    Shape shape;
-    std::stringstream dims(spec.substr(eq + 1));
-    std::string dim;
-    while (std::getline(dims, dim, 'x')) {
-      if (dim.empty() || dim.size() > 12 ||
-          dim.find_first_not_of("0123456789") != std::string::npos ||
-          std::stoll(dim) == 0)
-        userError("bad --input-shape '{}': dimensions must be positive "
-                  "integers separated by 'x'",
-                  spec);
-      shape.push_back(std::stoll(dim));
-    }
-    opts.inputShapes[spec.substr(0, eq)] = shape;
-  }
-  return opts;
-}
-
-std::unique_ptr<Graph> load(const std::string &path,
-                            const ImportOptions &options) {
-  if (llvm::StringRef(path).ends_with(".cnnc")) {
-    std::unique_ptr<Graph> g = parseGraph(readInputFile(path));
-    verifyGraph(*g);
-    return g;
-  }
-  return importOnnxFile(path, options);
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -137,12 +93,12 @@ int main(int argc, char **argv) {
   // "cnnc: error: ..." before touching the input.
   ImportOptions options;
   if (int rc = runTool("cnnc", "cnnc", [&] {
-        options = importOptions();
+        options = modelOptions.importOptions();
         return 0;
       }))
     return rc;
   return runTool("cnnc", inputFile, [&] {
-    std::unique_ptr<Graph> graph = load(inputFile, options);
+    std::unique_ptr<Graph> graph = loadModel(inputFile, options);
     std::ostringstream out;
     switch (emit) {
     case Emit::IR: {

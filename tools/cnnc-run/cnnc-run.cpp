@@ -1,0 +1,411 @@
+// cnnc-run: runs a model on given inputs, compares its outputs with
+// expected ones (ONNX test data) and dumps intermediate tensors.
+//
+// Today it runs the reference interpreter (--interp); compiled code joins
+// with code generation, and --interp stays to run the oracle.
+#include "compiler/onnx/Importer.h"
+#include "ir/interp/Interpreter.h"
+#include "tools/common/ModelLoading.h"
+#include "tools/common/NpyFile.h"
+#include "tools/common/ToolSupport.h"
+
+#include <llvm/Support/CommandLine.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <regex>
+#include <set>
+#include <sstream>
+
+using namespace cnnc;
+namespace cl = llvm::cl;
+namespace fs = std::filesystem;
+
+namespace {
+
+cl::OptionCategory toolOptions("cnnc-run options");
+
+cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::cat(toolOptions));
+cl::opt<bool> interp("interp",
+                     cl::desc("Run on the reference interpreter (required "
+                              "until code generation lands)"),
+                     cl::init(false), cl::cat(toolOptions));
+cl::list<std::string> inputFlags(
+    "input", cl::desc("Value of a named input from a .npy or ONNX .pb file"),
+    cl::value_desc("name=file"), cl::cat(toolOptions));
+cl::opt<bool> randomInputs("random-inputs",
+                           cl::desc("Fill inputs without --input with "
+                                    "random values (floats uniform in "
+                                    "[-1, 1), integers in [0, 10))"),
+                           cl::init(false), cl::cat(toolOptions));
+cl::opt<uint64_t> seed("seed", cl::desc("Seed of --random-inputs (default 0)"),
+                       cl::init(0), cl::cat(toolOptions));
+cl::opt<std::string> testData(
+    "test-data",
+    cl::desc("ONNX test data: a test_data_set_N folder with input_N.pb and "
+             "output_N.pb, or a test case folder holding several; runs each "
+             "and compares the outputs"),
+    cl::value_desc("dir"), cl::cat(toolOptions));
+cl::opt<double> absTolerance("atol",
+                     cl::desc("Absolute tolerance of --test-data (default "
+                              "1e-5): |actual - expected| <= atol + rtol * "
+                              "|expected|"),
+                     cl::init(1e-5), cl::cat(toolOptions));
+cl::opt<double> relTolerance("rtol",
+                     cl::desc("Relative tolerance of --test-data (default "
+                              "1e-3)"),
+                     cl::init(1e-3), cl::cat(toolOptions));
+cl::opt<std::string> dumpDir(
+    "dump",
+    cl::desc("Write every intermediate tensor to DIR as NODE.npy (named by "
+             "its ONNX node name; result i > 0 as NODE.i.npy), with an "
+             "index in DIR/index.tsv"),
+    cl::value_desc("dir"), cl::cat(toolOptions));
+cl::opt<std::string> outputDir("o",
+                               cl::desc("Write each output to DIR/NAME.npy "
+                                        "(default: print a summary)"),
+                               cl::value_desc("dir"), cl::cat(toolOptions));
+ModelOptions modelOptions(toolOptions);
+
+// ------------------------------------------------------------ inputs
+
+
+// The values given with --input, by input name.
+std::map<std::string, TensorRef> inputFlagValues() {
+  std::map<std::string, TensorRef> values;
+  for (const std::string &spec : inputFlags) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+      userError("bad --input '{}': expected NAME=FILE", spec);
+    std::string file = spec.substr(eq + 1);
+    bool npy = llvm::StringRef(file).ends_with(".npy");
+    if (!npy && !llvm::StringRef(file).ends_with(".pb"))
+      userError("input file '{}' must be .npy or .pb", file);
+    try {
+      values[spec.substr(0, eq)] = std::make_shared<Tensor>(
+          npy ? readNpyFile(file) : readTensorProtoFile(file).tensor);
+    } catch (const UserError &e) {
+      userError("{}: {}", file, e.diagnostics().front().describe());
+    }
+  }
+  return values;
+}
+
+Tensor randomTensor(const TensorType &type, std::mt19937_64 &rng) {
+  std::vector<uint8_t> bytes(type.byteSize());
+  Tensor zero(type, bytes);
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int> small(0, 9);
+  for (int64_t i = 0; i < type.numElements(); ++i) {
+    double v = isFloat(type.dtype) ? real(rng) : small(rng);
+    if (type.dtype == DType::Bool)
+      v = small(rng) % 2;
+    Tensor e = scalarTensor(type.dtype, v);
+    std::memcpy(bytes.data() + size_t(i) * dtypeSize(type.dtype),
+                e.bytes().data(), dtypeSize(type.dtype));
+  }
+  return Tensor(type, std::move(bytes));
+}
+
+// One value per graph input, from `given` or, with --random-inputs, random.
+std::vector<Tensor> graphInputs(const Graph &graph,
+                                const std::map<std::string, TensorRef> &given) {
+  std::mt19937_64 rng(seed);
+  std::vector<Tensor> inputs;
+  for (const Value *in : graph.inputs) {
+    auto it = given.find(in->name);
+    if (it != given.end()) {
+      if (it->second->type() != in->type)
+        userError("input '{}' is {}, but its value is {}", in->name,
+                  in->type.str(), it->second->type().str());
+      inputs.push_back(*it->second);
+    } else if (randomInputs) {
+      inputs.push_back(randomTensor(in->type, rng));
+    } else {
+      userError("input '{}' ({}) has no value: give --input {}=FILE or "
+                "--random-inputs",
+                in->name, in->type.str(), in->name);
+    }
+  }
+  for (const auto &[name, value] : given)
+    if (std::none_of(graph.inputs.begin(), graph.inputs.end(),
+                     [&](const Value *in) { return in->name == name; }) &&
+        !testData.getNumOccurrences())
+      userError("--input names '{}', which is not an input of the model", name);
+  return inputs;
+}
+
+// ------------------------------------------------------------ dumping
+
+// A file name made of `name`'s letters, digits, '.', '_' and '-' (node
+// names such as "/layer1/layer1.0/conv1/Conv" hold slashes).
+std::string fileSafe(const std::string &name) {
+  std::string s = name.empty() ? std::string("unnamed") : name;
+  for (char &c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+        c != '-')
+      c = '_';
+  if (s[0] == '.')
+    s[0] = '_';
+  return s;
+}
+
+class Dumper {
+public:
+  explicit Dumper(fs::path dir) : dir_(std::move(dir)) {
+    std::error_code ec;
+    fs::create_directories(dir_, ec);
+    if (ec)
+      userError("cannot create --dump folder '{}': {}", dir_.string(),
+                ec.message());
+    index_ << "file\tnode\top\tvalue\ttype\n";
+  }
+  void operator()(const Node &node, const std::vector<Tensor> &results) {
+    for (size_t i = 0; i < results.size(); ++i) {
+      std::string base = fileSafe(node.name) + (i ? "." + std::to_string(i) : "");
+      std::string file = base + ".npy";
+      for (int n = 2; !used_.insert(file).second; ++n)
+        file = base + "_" + std::to_string(n) + ".npy";
+      writeNpyFile((dir_ / file).string(), results[i]);
+      index_ << file << '\t' << node.name << '\t' << node.opName() << '\t'
+             << node.outputs[i]->name << '\t' << results[i].type().str() << '\n';
+    }
+  }
+  void finish() {
+    writeOutput((dir_ / "index.tsv").string(), index_.str());
+  }
+
+private:
+  fs::path dir_;
+  std::set<std::string> used_;
+  std::ostringstream index_;
+};
+
+// ------------------------------------------------------------ comparing
+
+std::string indexText(const Shape &shape, int64_t flat) {
+  std::vector<int64_t> index(shape.size());
+  for (size_t k = shape.size(); k-- > 0;) {
+    index[k] = shape[k] ? flat % shape[k] : 0;
+    flat = shape[k] ? flat / shape[k] : 0;
+  }
+  return "[" + shapeToString(index) + "]";
+}
+
+// Compares `actual` with `expected` element by element; returns a line for
+// stdout and, on mismatch, sets `problem`.
+std::string compare(const std::string &what, const Tensor &actual,
+                    const Tensor &expected, std::string &problem) {
+  const TensorType &type = actual.type();
+  if (type.dtype != expected.type().dtype || type.shape != expected.type().shape) {
+    problem = fmt::format("{} is {}, expected {}", what, type.str(),
+                          expected.type().str());
+    return what + ": " + problem;
+  }
+  bool exact = !isFloat(type.dtype);
+  double maxAbs = 0, maxRel = 0;
+  int64_t worstAbs = 0, worstRel = 0, bad = 0, firstBad = -1;
+  for (int64_t i = 0; i < actual.numElements(); ++i) {
+    double a = actual.floatAt(i), b = expected.floatAt(i);
+    bool ok;
+    double abs;
+    if (std::isnan(a) || std::isnan(b)) {
+      ok = std::isnan(a) && std::isnan(b); // NaN matches NaN, as NumPy's
+      abs = ok ? 0 : INFINITY;
+    } else if (std::isinf(a) || std::isinf(b)) {
+      ok = a == b;
+      abs = ok ? 0 : INFINITY;
+    } else {
+      abs = exact ? double(actual.intAt(i) != expected.intAt(i)) * std::fabs(a - b)
+                  : std::fabs(a - b);
+      ok = exact ? actual.intAt(i) == expected.intAt(i)
+                 : abs <= absTolerance + relTolerance * std::fabs(b);
+    }
+    double rel = b != 0 && std::isfinite(abs) ? abs / std::fabs(b) : (abs ? INFINITY : 0);
+    if (abs > maxAbs || (std::isnan(abs) && !std::isnan(maxAbs)))
+      maxAbs = abs, worstAbs = i;
+    if (rel > maxRel)
+      maxRel = rel, worstRel = i;
+    if (!ok && bad++ == 0)
+      firstBad = i;
+  }
+  std::string errors = fmt::format(
+      "max abs error {:.3g} at {}, max rel error {:.3g} at {}", maxAbs,
+      indexText(type.shape, worstAbs), maxRel, indexText(type.shape, worstRel));
+  if (bad == 0)
+    return fmt::format("{} {}: ok ({})", what, type.str(), errors);
+  problem = fmt::format("{} differs from the expected values in {} of {} "
+                        "elements (first at {}): {}",
+                        what, bad, actual.numElements(),
+                        indexText(type.shape, firstBad), errors);
+  return fmt::format("{} {}: MISMATCH: {} of {} elements outside {} + {} * "
+                     "|expected| ({})",
+                     what, type.str(), bad, actual.numElements(), double(absTolerance),
+                     double(relTolerance), errors);
+}
+
+// The input_N.pb / output_N.pb files of a data set folder, ordered by N.
+std::vector<fs::path> numberedFiles(const fs::path &dir, const std::string &prefix) {
+  std::vector<std::pair<int, fs::path>> found;
+  std::regex re(prefix + R"(_(\d+)\.pb)");
+  for (const auto &entry : fs::directory_iterator(dir)) {
+    std::smatch m;
+    std::string name = entry.path().filename().string();
+    if (std::regex_match(name, m, re) && m[1].length() < 9)
+      found.emplace_back(std::stoi(m[1]), entry.path());
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<fs::path> files;
+  for (size_t i = 0; i < found.size(); ++i) {
+    if (found[i].first != int(i))
+      userError("{}: {}_{}.pb is missing", dir.string(), prefix, i);
+    files.push_back(found[i].second);
+  }
+  return files;
+}
+
+// The data set folders --test-data names: itself, or its test_data_set_*.
+std::vector<fs::path> dataSets(const fs::path &dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    userError("--test-data '{}' is not a folder", dir.string());
+  std::vector<fs::path> sets;
+  for (const auto &entry : fs::directory_iterator(dir))
+    if (entry.is_directory() &&
+        entry.path().filename().string().rfind("test_data_set_", 0) == 0)
+      sets.push_back(entry.path());
+  std::sort(sets.begin(), sets.end());
+  if (sets.empty())
+    sets.push_back(dir);
+  return sets;
+}
+
+// Runs the model on one data set; returns the mismatches (empty: passed).
+std::vector<Diagnostic> runDataSet(const fs::path &set, ImportOptions options) {
+  std::vector<std::string> names = modelInputNames(modelFile);
+  std::map<std::string, TensorRef> given = inputFlagValues();
+  std::vector<fs::path> inputFiles = numberedFiles(set, "input");
+  // Inputs bind by the name the file carries, else by position, as ONNX's
+  // backend runner does.
+  for (size_t i = 0; i < inputFiles.size(); ++i) {
+    NamedTensor t = readTensorProtoFile(inputFiles[i].string());
+    std::string name = t.name;
+    if (std::find(names.begin(), names.end(), name) == names.end()) {
+      if (i >= names.size())
+        userError("{}: the model has only {} inputs", inputFiles[i].string(),
+                  names.size());
+      name = names[i];
+    }
+    given[name] = std::make_shared<Tensor>(std::move(t.tensor));
+  }
+  options.inputValues = given;
+  std::unique_ptr<Graph> graph = loadModel(modelFile, options);
+  std::vector<Tensor> outputs =
+      interpretGraph(*graph, graphInputs(*graph, given));
+  std::vector<fs::path> expectedFiles = numberedFiles(set, "output");
+  if (expectedFiles.size() != outputs.size())
+    userError("{}: {} expected outputs, the model has {}", set.string(),
+              expectedFiles.size(), outputs.size());
+  std::vector<Diagnostic> mismatches;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    Tensor expected = readTensorProtoFile(expectedFiles[i].string()).tensor;
+    std::string problem;
+    std::string what = fmt::format("{}: output '{}'", set.filename().string(),
+                                   graph->outputs[i]->name);
+    std::cout << compare(what, outputs[i], expected, problem) << "\n";
+    if (!problem.empty())
+      mismatches.push_back(Diagnostic{"", "", "", problem});
+  }
+  return mismatches;
+}
+
+void printSummary(const Value &out, const Tensor &t) {
+  std::string values;
+  int64_t shown = std::min<int64_t>(t.numElements(), 8);
+  for (int64_t i = 0; i < shown; ++i)
+    values += (i ? ", " : "") +
+              (isFloat(t.type().dtype) ? fmt::format("{:.6g}", t.floatAt(i))
+                                       : std::to_string(t.intAt(i)));
+  std::cout << fmt::format("{} {} = [{}{}]\n", out.name, t.type().str(), values,
+                           t.numElements() > shown ? ", ..." : "");
+}
+
+int run(const ImportOptions &baseOptions) {
+  if (!testData.empty()) {
+    std::vector<Diagnostic> mismatches;
+    for (const fs::path &set : dataSets(testData.getValue())) {
+      std::vector<Diagnostic> m = runDataSet(set, baseOptions);
+      mismatches.insert(mismatches.end(), m.begin(), m.end());
+    }
+    if (!mismatches.empty())
+      throw UserError(std::move(mismatches));
+    return 0;
+  }
+  std::map<std::string, TensorRef> given = inputFlagValues();
+  ImportOptions options = baseOptions;
+  options.inputValues = given;
+  std::unique_ptr<Graph> graph = loadModel(modelFile, options);
+  std::vector<Tensor> inputs = graphInputs(*graph, given);
+  std::optional<Dumper> dumper;
+  if (!dumpDir.empty())
+    dumper.emplace(dumpDir.getValue());
+  std::vector<Tensor> outputs = interpretGraph(
+      *graph, inputs, [&](const Node &n, const std::vector<Tensor> &results) {
+        if (dumper)
+          (*dumper)(n, results);
+      });
+  if (dumper)
+    dumper->finish();
+  if (!outputDir.empty()) {
+    std::error_code ec;
+    fs::create_directories(outputDir.getValue(), ec);
+    if (ec)
+      userError("cannot create output folder '{}': {}", outputDir.getValue(),
+                ec.message());
+  }
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (outputDir.empty())
+      printSummary(*graph->outputs[i], outputs[i]);
+    else
+      writeNpyFile((fs::path(outputDir.getValue()) /
+                    (fileSafe(graph->outputs[i]->name) + ".npy"))
+                       .string(),
+                   outputs[i]);
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  parseToolOptions(argc, argv, toolOptions,
+                   "cnnc-run: runs a model and checks its outputs\n\n"
+                   "  cnnc-run model.onnx --interp --input x=x.npy -o out/\n"
+                   "  cnnc-run model.onnx --interp --random-inputs --dump "
+                   "maps/\n"
+                   "  cnnc-run model.onnx --interp --test-data "
+                   "test_data_set_0\n");
+  if (modelFile.empty()) {
+    std::cerr << "cnnc-run: error: no model file (see cnnc-run --help)\n";
+    return 1;
+  }
+  ImportOptions options;
+  if (int rc = runTool("cnnc-run", "cnnc-run", [&] {
+        if (!interp)
+          userError("compiled execution arrives with code generation; run "
+                    "the reference interpreter with --interp");
+        if (!(absTolerance >= 0) || !(relTolerance >= 0))
+          userError("--atol and --rtol must be non-negative");
+        if (!testData.empty() && (!dumpDir.empty() || !outputDir.empty()))
+          userError("--test-data compares outputs; it does not combine with "
+                    "--dump or -o");
+        options = modelOptions.importOptions();
+        return 0;
+      }))
+    return rc;
+  return runTool("cnnc-run", modelFile, [&] { return run(options); });
+}
