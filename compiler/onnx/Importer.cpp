@@ -125,6 +125,13 @@ std::string tensorWhat(const std::string &kind, const std::string &name) {
   return fmt::format("{} '{}'", kind, name);
 }
 
+void requireTensorInput(const onnx::ValueInfoProto &in) {
+  if (!in.type().has_tensor_type())
+    userError("{} is not a tensor (sequence, map and optional values are not "
+              "supported)",
+              tensorWhat("input", in.name()));
+}
+
 Shape checkedDims(const google::protobuf::RepeatedField<int64_t> &dims,
                   const std::string &what) {
   Shape shape(dims.begin(), dims.end());
@@ -439,10 +446,7 @@ void Importer::importInputs() {
     if (initNames.count(in.name()))
       continue; // an initializer: a constant, not a run-time input
     std::string what = tensorWhat("input", in.name());
-    if (!in.type().has_tensor_type())
-      userError("{} is not a tensor (sequence, map and optional values are not "
-                "supported)",
-                what);
+    requireTensorInput(in);
     const auto &tt = in.type().tensor_type();
     std::optional<DType> dtype = dtypeFromOnnx(tt.elem_type());
     if (!dtype)
@@ -915,10 +919,11 @@ void Importer::importNode(const onnx::NodeProto &n) {
       operands.push_back(
           constantInput(withName("/scales"), vectorTensor(DType::F32, floatsAttr(n, *scales))));
     } else {
-      if (inputs.size() < 2 || !inputs[1] || !inputs[1]->isConstant())
+      Value *given = inputs.size() >= 2 && inputs[1] ? knownValue(inputs[1]) : nullptr;
+      if (!given || !given->isConstant())
         nodeError(n, "scales (input 1) must be a constant: cnnc compiles "
                      "static shapes");
-      operands.push_back(inputs[1]);
+      operands.push_back(given);
     }
     std::string mode = "nearest";
     if (const auto *m = handle("mode"))
@@ -1149,9 +1154,12 @@ std::vector<std::string> modelInputNames(const std::string &path) {
   for (const auto &init : model.graph().initializer())
     initializers.insert(init.name());
   std::vector<std::string> names;
-  for (const auto &in : model.graph().input())
-    if (!initializers.count(in.name()))
-      names.push_back(in.name());
+  for (const auto &in : model.graph().input()) {
+    if (initializers.count(in.name()))
+      continue;
+    requireTensorInput(in);
+    names.push_back(in.name());
+  }
   return names;
 }
 
