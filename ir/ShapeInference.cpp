@@ -875,6 +875,9 @@ Window resolvedWindow(const Node &n) {
   // the pads are what makes the full transposed convolution fit it, as in
   // ONNX Runtime. A negative total (the output is larger than the full
   // result) pads nothing; the extra elements at the end hold the bias only.
+  // An odd total puts the extra pad at the tail, but for SAME_LOWER at the
+  // head, as for Conv: the ONNX rule its test data follows
+  // (test_convtranspose_autopad_same; older ONNX Runtime swapped the SAMEs).
   const Shape &out = n.outputs.at(0)->type.shape;
   size_t sp = x.shape.size() - 2;
   std::vector<int64_t> outPad = n.getInts("output_padding");
@@ -883,7 +886,7 @@ Window resolvedWindow(const Node &n) {
     int64_t full = w.strides[i] * (x.shape[i + 2] - 1) + outPad[i] +
                    (w.kernel[i] - 1) * w.dilations[i] + 1;
     int64_t total = std::max<int64_t>(0, full - out[i + 2]);
-    int64_t head = autoPad == "SAME_UPPER" ? total - total / 2 : total / 2;
+    int64_t head = autoPad == "SAME_LOWER" ? total - total / 2 : total / 2;
     w.pads[i] = head;
     w.pads[i + sp] = total - head;
   }

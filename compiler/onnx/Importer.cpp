@@ -804,10 +804,15 @@ void Importer::importNode(const onnx::NodeProto &n) {
     handle("is_test");
     if (const auto *a = handle("spatial"); a && intAttr(n, *a) != 1)
       nodeError(n, "spatial=0 (per-activation statistics) is not supported");
-    if (const auto *a = handle("training_mode"); a && intAttr(n, *a) != 0)
-      nodeError(n, "training_mode=1 is not supported: cnnc compiles inference");
-    if (outputs.size() > 1)
-      nodeError(n, "the training outputs (running mean/variance) are not supported");
+    // training_mode=1 (opset 14+) normalizes with the batch's statistics
+    // and may return the updated running ones; the interpreter runs it for
+    // the conformance suite, and it stays in the IR for passes to refuse.
+    // Before opset 14, extra results meant training with other semantics
+    // (saved mean and variance).
+    const auto *training = findAttr(n, "training_mode");
+    if (outputs.size() > 1 && (!training || intAttr(n, *training) == 0))
+      nodeError(n, "the training outputs (running or saved mean/variance) are "
+                   "not supported without training_mode=1");
     break;
   }
   case OpKind::Dropout: {

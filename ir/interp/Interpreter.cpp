@@ -123,10 +123,10 @@ std::vector<Tensor> evaluateNode(const Node &node,
   for (size_t i = 0; i < operands.size(); ++i) {
     const Tensor *t = operands[i];
     if (!t != !node.inputs[i] || (t && t->type() != node.inputs[i]->type))
-      throw InternalError(fmt::format(
-          "interpreter: operand {} of node '{}' is {}, expected {}", i,
-          node.name, t ? t->type().str() : "absent",
-          node.inputs[i] ? node.inputs[i]->type.str() : "absent"));
+      throw InternalError(
+          fmt::format("interpreter: operand {} of node '{}' is {}, expected {}",
+                      i, node.name, t ? t->type().str() : "absent",
+                      node.inputs[i] ? node.inputs[i]->type.str() : "absent"));
     if (t && !t->hasData())
       node.error("operand {} has no data (elided constant): the interpreter "
                  "needs the weights (print the IR with its blobs)",

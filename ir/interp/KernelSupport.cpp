@@ -65,8 +65,8 @@ void storeAs(std::vector<uint8_t> &bytes, size_t i, T v) {
 template <typename T>
 Tensor makeTensor(const TensorType &type, const std::vector<T> &values) {
   if (type.layout != Layout::Plain)
-    throw InternalError("interpreter: only the plain layout is supported, got " +
-                        type.str());
+    throw InternalError(
+        "interpreter: only the plain layout is supported, got " + type.str());
   if (int64_t(values.size()) != type.numElements())
     throw InternalError("interpreter: " + std::to_string(values.size()) +
                         " values for a tensor of type " + type.str());

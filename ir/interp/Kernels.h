@@ -46,8 +46,10 @@ Results softmax(const Node &n, const Operands &in); // Softmax, LogSoftmax
 Results gemm(const Node &n, const Operands &in);
 Results matMul(const Node &n, const Operands &in);
 // ElementwiseKernels.cpp
-Results binaryArithmetic(const Node &n, const Operands &in); // Add Sub Mul Div Pow
-Results variadicElementwise(const Node &n, const Operands &in); // Max Min Sum Mean
+Results binaryArithmetic(const Node &n,
+                         const Operands &in); // Add Sub Mul Div Pow
+Results variadicElementwise(const Node &n,
+                            const Operands &in); // Max Min Sum Mean
 // Sqrt Exp Log Abs Neg Reciprocal Erf
 Results unaryMath(const Node &n, const Operands &in);
 // ReductionKernels.cpp
@@ -99,6 +101,68 @@ template <typename F> decltype(auto) withComputeType(DType dtype, F &&f) {
     return f(bool{});
   }
   throw InternalError("withComputeType: unknown dtype");
+}
+
+// withComputeType for ops ONNX defines on numbers: bool is a user error
+// naming the node (shape inference does not check ONNX's type constraints),
+// and f is never instantiated for bool, whose std::vector<bool> would not
+// fit the kernels' loops.
+template <typename F>
+Results withNumericType(const Node &n, DType dtype, F &&f) {
+  if (dtype == DType::Bool)
+    n.error("needs a numeric tensor, got bool");
+  return withComputeType(dtype, [&](auto zero) -> Results {
+    if constexpr (std::is_same_v<decltype(zero), bool>)
+      throw InternalError("withNumericType: bool was refused above");
+    else
+      return f(zero);
+  });
+}
+
+// withComputeType for ops ONNX defines on floating-point tensors only (Conv,
+// the pools, the normalizations): an integer or bool tensor is a user error.
+template <typename F> Results withFloatType(const Node &n, DType dtype, F &&f) {
+  return withComputeType(dtype, [&](auto zero) -> Results {
+    if constexpr (std::is_floating_point_v<decltype(zero)>)
+      return f(zero);
+    else
+      n.error("defined on floating-point tensors only, got {}",
+              dtypeName(dtype));
+  });
+}
+
+inline void requireFloat(const Node &n, DType dtype) {
+  if (!isFloat(dtype))
+    n.error("needs a floating-point tensor, got {}", dtypeName(dtype));
+}
+
+// Signed integers add, subtract and multiply in uint64_t: the bits of
+// two's-complement wrapping, which ONNX Runtime's integer kernels produce,
+// without the undefined behaviour of signed overflow.
+template <typename T>
+using Wrapping = std::conditional_t<std::is_same_v<T, int64_t>, uint64_t, T>;
+template <typename T> T wrappingAdd(T a, T b) {
+  return T(Wrapping<T>(a) + Wrapping<T>(b));
+}
+template <typename T> T wrappingSub(T a, T b) {
+  return T(Wrapping<T>(a) - Wrapping<T>(b));
+}
+template <typename T> T wrappingMul(T a, T b) {
+  return T(Wrapping<T>(a) * Wrapping<T>(b));
+}
+
+// Max, Min and ReduceMax propagate NaN, as NumPy and ONNX Runtime do.
+template <typename T> bool isNaN(T v) {
+  if constexpr (std::is_floating_point_v<T>)
+    return std::isnan(v);
+  else
+    return false;
+}
+
+// Operand i, or nullptr if it is absent: trailing optional operands a node
+// leaves out are not in `in` at all.
+inline const Tensor *optionalOperand(const Operands &in, size_t i) {
+  return i < in.size() ? in[i] : nullptr;
 }
 
 // `v` converted to T without undefined behaviour: a float converted to an

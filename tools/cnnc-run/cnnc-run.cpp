@@ -34,9 +34,10 @@ cl::opt<bool> interp("interp",
                      cl::desc("Run on the reference interpreter (required "
                               "until code generation lands)"),
                      cl::init(false), cl::cat(toolOptions));
-cl::list<std::string> inputFlags(
-    "input", cl::desc("Value of a named input from a .npy or ONNX .pb file"),
-    cl::value_desc("name=file"), cl::cat(toolOptions));
+cl::list<std::string>
+    inputFlags("input",
+               cl::desc("Value of a named input from a .npy or ONNX .pb file"),
+               cl::value_desc("name=file"), cl::cat(toolOptions));
 cl::opt<bool> randomInputs("random-inputs",
                            cl::desc("Fill inputs without --input with "
                                     "random values (floats uniform in "
@@ -50,15 +51,17 @@ cl::opt<std::string> testData(
              "output_N.pb, or a test case folder holding several; runs each "
              "and compares the outputs"),
     cl::value_desc("dir"), cl::cat(toolOptions));
-cl::opt<double> absTolerance("atol",
-                     cl::desc("Absolute tolerance of --test-data (default "
-                              "1e-5): |actual - expected| <= atol + rtol * "
-                              "|expected|"),
-                     cl::init(1e-5), cl::cat(toolOptions));
-cl::opt<double> relTolerance("rtol",
-                     cl::desc("Relative tolerance of --test-data (default "
-                              "1e-3)"),
-                     cl::init(1e-3), cl::cat(toolOptions));
+cl::opt<double>
+    absTolerance("atol",
+                 cl::desc("Absolute tolerance of --test-data (default "
+                          "1e-5): |actual - expected| <= atol + rtol * "
+                          "|expected|"),
+                 cl::init(1e-5), cl::cat(toolOptions));
+cl::opt<double>
+    relTolerance("rtol",
+                 cl::desc("Relative tolerance of --test-data (default "
+                          "1e-3)"),
+                 cl::init(1e-3), cl::cat(toolOptions));
 cl::opt<std::string> dumpDir(
     "dump",
     cl::desc("Write every intermediate tensor to DIR as NODE.npy (named by "
@@ -72,7 +75,6 @@ cl::opt<std::string> outputDir("o",
 ModelOptions modelOptions(toolOptions);
 
 // ------------------------------------------------------------ inputs
-
 
 // The values given with --input, by input name.
 std::map<std::string, TensorRef> inputFlagValues() {
@@ -166,18 +168,18 @@ public:
   }
   void operator()(const Node &node, const std::vector<Tensor> &results) {
     for (size_t i = 0; i < results.size(); ++i) {
-      std::string base = fileSafe(node.name) + (i ? "." + std::to_string(i) : "");
+      std::string base =
+          fileSafe(node.name) + (i ? "." + std::to_string(i) : "");
       std::string file = base + ".npy";
       for (int n = 2; !used_.insert(file).second; ++n)
         file = base + "_" + std::to_string(n) + ".npy";
       writeNpyFile((dir_ / file).string(), results[i]);
       index_ << file << '\t' << node.name << '\t' << node.opName() << '\t'
-             << node.outputs[i]->name << '\t' << results[i].type().str() << '\n';
+             << node.outputs[i]->name << '\t' << results[i].type().str()
+             << '\n';
     }
   }
-  void finish() {
-    writeOutput((dir_ / "index.tsv").string(), index_.str());
-  }
+  void finish() { writeOutput((dir_ / "index.tsv").string(), index_.str()); }
 
 private:
   fs::path dir_;
@@ -201,7 +203,8 @@ std::string indexText(const Shape &shape, int64_t flat) {
 std::string compare(const std::string &what, const Tensor &actual,
                     const Tensor &expected, std::string &problem) {
   const TensorType &type = actual.type();
-  if (type.dtype != expected.type().dtype || type.shape != expected.type().shape) {
+  if (type.dtype != expected.type().dtype ||
+      type.shape != expected.type().shape) {
     problem = fmt::format("{} is {}, expected {}", what, type.str(),
                           expected.type().str());
     return what + ": " + problem;
@@ -220,12 +223,14 @@ std::string compare(const std::string &what, const Tensor &actual,
       ok = a == b;
       abs = ok ? 0 : INFINITY;
     } else {
-      abs = exact ? double(actual.intAt(i) != expected.intAt(i)) * std::fabs(a - b)
+      abs = exact ? double(actual.intAt(i) != expected.intAt(i)) *
+                        std::fabs(a - b)
                   : std::fabs(a - b);
       ok = exact ? actual.intAt(i) == expected.intAt(i)
                  : abs <= absTolerance + relTolerance * std::fabs(b);
     }
-    double rel = b != 0 && std::isfinite(abs) ? abs / std::fabs(b) : (abs ? INFINITY : 0);
+    double rel = b != 0 && std::isfinite(abs) ? abs / std::fabs(b)
+                                              : (abs ? INFINITY : 0);
     if (abs > maxAbs || (std::isnan(abs) && !std::isnan(maxAbs)))
       maxAbs = abs, worstAbs = i;
     if (rel > maxRel)
@@ -244,12 +249,13 @@ std::string compare(const std::string &what, const Tensor &actual,
                         indexText(type.shape, firstBad), errors);
   return fmt::format("{} {}: MISMATCH: {} of {} elements outside {} + {} * "
                      "|expected| ({})",
-                     what, type.str(), bad, actual.numElements(), double(absTolerance),
-                     double(relTolerance), errors);
+                     what, type.str(), bad, actual.numElements(),
+                     double(absTolerance), double(relTolerance), errors);
 }
 
 // The input_N.pb / output_N.pb files of a data set folder, ordered by N.
-std::vector<fs::path> numberedFiles(const fs::path &dir, const std::string &prefix) {
+std::vector<fs::path> numberedFiles(const fs::path &dir,
+                                    const std::string &prefix) {
   std::vector<std::pair<int, fs::path>> found;
   std::regex re(prefix + R"(_(\d+)\.pb)");
   for (const auto &entry : fs::directory_iterator(dir)) {
@@ -327,9 +333,9 @@ void printSummary(const Value &out, const Tensor &t) {
   std::string values;
   int64_t shown = std::min<int64_t>(t.numElements(), 8);
   for (int64_t i = 0; i < shown; ++i)
-    values += (i ? ", " : "") +
-              (isFloat(t.type().dtype) ? fmt::format("{:.6g}", t.floatAt(i))
-                                       : std::to_string(t.intAt(i)));
+    values += (i ? ", " : "") + (isFloat(t.type().dtype)
+                                     ? fmt::format("{:.6g}", t.floatAt(i))
+                                     : std::to_string(t.intAt(i)));
   std::cout << fmt::format("{} {} = [{}{}]\n", out.name, t.type().str(), values,
                            t.numElements() > shown ? ", ..." : "");
 }

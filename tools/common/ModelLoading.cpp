@@ -17,7 +17,8 @@ ModelOptions::ModelOptions(cl::OptionCategory &category)
              cl::init(1), cl::cat(category)),
       inputShapes_(
           "input-shape",
-          cl::desc("Shape of a named input, e.g. --input-shape=data=1x3x224x224"),
+          cl::desc(
+              "Shape of a named input, e.g. --input-shape=data=1x3x224x224"),
           cl::value_desc("name=DxDx..."), cl::cat(category)) {}
 
 ImportOptions ModelOptions::importOptions() const {

@@ -122,7 +122,8 @@ Tensor readNpyFile(const std::string &path) {
               kMaxElements);
   TensorType type{*dtype, shape, Layout::Plain};
   std::vector<uint8_t> bytes(type.byteSize());
-  if (!in.read(reinterpret_cast<char *>(bytes.data()), std::streamsize(bytes.size())))
+  if (!in.read(reinterpret_cast<char *>(bytes.data()),
+               std::streamsize(bytes.size())))
     userError(".npy data is shorter than its shape {} needs", type.str());
   return Tensor(type, std::move(bytes));
 }
@@ -136,9 +137,9 @@ void writeNpyFile(const std::string &path, const Tensor &t) {
     shapeText += c == ',' ? std::string(", ") : std::string(1, c);
   if (type.shape.size() == 1)
     shapeText += ",";
-  std::string header = fmt::format(
-      "{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}",
-      descrOf(type.dtype), shapeText);
+  std::string header =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}",
+                  descrOf(type.dtype), shapeText);
   // Magic, version and length take 10 bytes; the header ends in '\n' and
   // pads the whole preamble to a multiple of 64 bytes, as NumPy does.
   size_t total = (10 + header.size() + 1 + 63) / 64 * 64;
@@ -154,7 +155,14 @@ void writeNpyFile(const std::string &path, const Tensor &t) {
     data = std::move(widened);
   }
   std::ofstream out(path, std::ios::binary);
-  uint8_t preamble[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+  uint8_t preamble[10] = {0x93,
+                          'N',
+                          'U',
+                          'M',
+                          'P',
+                          'Y',
+                          1,
+                          0,
                           uint8_t(header.size() & 0xff),
                           uint8_t(header.size() >> 8)};
   out.write(reinterpret_cast<const char *>(preamble), 10);
