@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds cnnc, and runs every test: unit tests, lit tests
-# (including real torchvision models exported at test time), then the unit and
-# lit tests once more under AddressSanitizer + UndefinedBehaviorSanitizer.
+# (including real torchvision models exported at test time and run on the
+# reference interpreter), the ONNX conformance suite (test/conformance), then
+# all of them once more under AddressSanitizer + UndefinedBehaviorSanitizer.
 # This is the command CI runs (.ci/run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
