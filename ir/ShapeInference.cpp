@@ -878,6 +878,9 @@ Window resolvedWindow(const Node &n) {
   // An odd total puts the extra pad at the tail, but for SAME_LOWER at the
   // head, as for Conv: the ONNX rule its test data follows
   // (test_convtranspose_autopad_same; older ONNX Runtime swapped the SAMEs).
+  // With output_shape and no auto_pad the extra pad goes at the tail too, as
+  // in ONNX Runtime; the newer ONNX spec text would put it at the head, and
+  // no ONNX test data covers that case.
   const Shape &out = n.outputs.at(0)->type.shape;
   size_t sp = x.shape.size() - 2;
   std::vector<int64_t> outPad = n.getInts("output_padding");

@@ -818,11 +818,22 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::Dropout: {
     handle("is_test");
     handle("ratio"); // opset < 12; no effect in inference
-    if (Value *training = inputs.size() > 2 ? inputs[2] : nullptr) {
-      const Tensor *t = training->isConstant() ? training->constant.get() : nullptr;
-      if (!t || !t->hasData() || t->numElements() != 1 || t->intAt(0) != 0)
-        nodeError(n, "training_mode must be a constant false: cnnc compiles "
-                     "inference");
+    // Training mode drops elements at random, but with ratio 0 it is the
+    // identity too. Both operands may be inputs with known values.
+    auto knownScalar = [&](size_t i) -> std::optional<double> {
+      if (i >= inputs.size() || !inputs[i])
+        return std::nullopt;
+      inputs[i] = knownValue(inputs[i]);
+      const Tensor *t = inputs[i]->isConstant() ? inputs[i]->constant.get() : nullptr;
+      if (!t || !t->hasData() || t->numElements() != 1)
+        return std::nullopt;
+      return t->floatAt(0);
+    };
+    if (inputs.size() > 2 && inputs[2]) {
+      std::optional<double> training = knownScalar(2), ratio = knownScalar(1);
+      if (!training || (*training != 0 && (!ratio || *ratio != 0)))
+        nodeError(n, "training_mode must be a constant false (or ratio a "
+                     "constant 0): cnnc compiles inference");
     }
     if (opset_ < 10 && outputs.size() > 1) {
       // Before opset 10 the mask has the data's type, not bool: the IR's
@@ -917,8 +928,9 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::Resize: {
     if (op != "Upsample" && opset_ >= 11)
       break;
-    // Upsample and Resize-10 index the input as out / scale ("asymmetric"),
-    // rounding down for nearest.
+    // Upsample and Resize-10 index the input as out / scale ("asymmetric").
+    // Nearest rounds down when upsampling and up when downsampling, as in
+    // ONNX Runtime (its "simple" nearest mode).
     std::vector<Value *> operands{inputs[0], nullptr};
     if (const auto *scales = handle("scales")) {
       operands.push_back(
@@ -936,8 +948,18 @@ void Importer::importNode(const onnx::NodeProto &n) {
     AttrMap attrs = convertAttributes(n, kind, handled);
     attrs.insert_or_assign("mode", Attribute(mode == "bilinear" ? std::string("linear") : mode));
     attrs.insert_or_assign("coordinate_transformation_mode", Attribute("asymmetric"));
-    if (mode == "nearest")
-      attrs.insert_or_assign("nearest_mode", Attribute("floor"));
+    if (mode == "nearest") {
+      const Tensor &scales = *operands.back()->constant;
+      bool down = false, up = false;
+      for (int64_t i = 0; i < scales.numElements(); ++i) {
+        down |= scales.floatAt(i) < 1;
+        up |= scales.floatAt(i) > 1;
+      }
+      if (down && up)
+        nodeError(n, "nearest resizing that enlarges some axes and shrinks "
+                     "others is not supported before opset 11");
+      attrs.insert_or_assign("nearest_mode", Attribute(down ? "ceil" : "floor"));
+    }
     bind(outputs, emit(kind, name, operands, outputs, std::move(attrs)));
     return;
   }

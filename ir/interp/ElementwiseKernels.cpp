@@ -43,7 +43,8 @@ template <typename T> T divide(const Node &n, T a, T b) {
 Results binaryArithmetic(const Node &n, const Operands &in) {
   const Tensor &a = *in[0], &b = *in[1];
   DType dtype = a.type().dtype;
-  if (b.type().dtype == DType::Bool) // Pow's exponent may differ in type
+  // Pow's exponent may differ in type from the base, so it has its own check.
+  if (n.kind == OpKind::Pow && b.type().dtype == DType::Bool)
     n.error("needs a numeric exponent, got bool");
   const Shape &out = resultType(n).shape;
   return withNumericType(n, dtype, [&](auto zero) {
@@ -138,11 +139,19 @@ Results unaryMath(const Node &n, const Operands &in) {
     std::vector<T> y = elementsAs<T>(x);
     for (T &v : y) {
       switch (n.kind) {
+      // Floats negate the sign bit (-(+0) is -0); integers wrap, so the
+      // most negative value stays itself, as in two's complement.
       case OpKind::Abs:
-        v = v < T(0) ? wrappingSub(T(0), v) : v;
+        if constexpr (std::is_floating_point_v<T>)
+          v = std::fabs(v);
+        else
+          v = v < T(0) ? wrappingSub(T(0), v) : v;
         break;
       case OpKind::Neg:
-        v = wrappingSub(T(0), v);
+        if constexpr (std::is_floating_point_v<T>)
+          v = -v;
+        else
+          v = wrappingSub(T(0), v);
         break;
       case OpKind::Sqrt:
         v = T(std::sqrt(v));

@@ -41,7 +41,7 @@ template <typename T> std::vector<T> elementsAs(const Tensor &t) {
                         " has no data (elided)");
   std::vector<T> out(size_t(t.numElements()));
   if constexpr (std::is_same_v<T, float>) {
-    if (t.type().dtype == DType::F32) {
+    if (t.type().dtype == DType::F32 && !out.empty()) {
       // The common case, ResNet-sized: one copy, not a switch per element.
       std::memcpy(out.data(), t.bytes().data(), t.bytes().size());
       return out;
@@ -86,27 +86,28 @@ Tensor makeTensor(const TensorType &type, const std::vector<T> &values) {
     case DType::BF16:
       storeAs<uint16_t>(bytes, i, floatToBfloat16(convertElement<float>(v)));
       break;
-    // Integers: through 64 bits, then wrapped to the width.
+    // Floats saturate at the integer's range, integers wrap to its width
+    // (convertElement).
     case DType::I8:
-      storeAs<int8_t>(bytes, i, convertElement<int64_t>(v));
+      storeAs<int8_t>(bytes, i, v);
       break;
     case DType::I16:
-      storeAs<int16_t>(bytes, i, convertElement<int64_t>(v));
+      storeAs<int16_t>(bytes, i, v);
       break;
     case DType::I32:
-      storeAs<int32_t>(bytes, i, convertElement<int64_t>(v));
+      storeAs<int32_t>(bytes, i, v);
       break;
     case DType::I64:
       storeAs<int64_t>(bytes, i, v);
       break;
     case DType::U8:
-      storeAs<uint8_t>(bytes, i, convertElement<uint64_t>(v));
+      storeAs<uint8_t>(bytes, i, v);
       break;
     case DType::U16:
-      storeAs<uint16_t>(bytes, i, convertElement<uint64_t>(v));
+      storeAs<uint16_t>(bytes, i, v);
       break;
     case DType::U32:
-      storeAs<uint32_t>(bytes, i, convertElement<uint64_t>(v));
+      storeAs<uint32_t>(bytes, i, v);
       break;
     case DType::U64:
       storeAs<uint64_t>(bytes, i, v);

@@ -198,8 +198,10 @@ template <typename T> T elementAs(const Tensor &t, int64_t i);
 template <typename T> std::vector<T> elementsAs(const Tensor &t);
 
 // A plain tensor of `type` holding `values` (one per element, row-major)
-// converted to type.dtype: f16/bf16 rounded to nearest even, integers
-// wrapped to their width (see convertElement).
+// converted to type.dtype (see convertElement): floats saturate at an
+// integer type's range, integers wrap to its width; f16/bf16 are rounded to
+// nearest even from f32 (so an f64 value is rounded twice, as in ONNX
+// Runtime's casts).
 template <typename T>
 Tensor makeTensor(const TensorType &type, const std::vector<T> &values);
 

@@ -27,17 +27,21 @@ Results batchNormalizationOf(const Node &n, const Operands &in) {
     T momentum = T(n.getFloat("momentum"));
     double count = double(batch * plane);
     for (int64_t c = 0; c < channels; ++c) {
-      double sum = 0, squares = 0;
-      for (int64_t i = 0; i < batch; ++i)
-        for (int64_t j = 0; j < plane; ++j) {
-          double v = x[size_t((i * channels + c) * plane + j)];
-          sum += v;
-          squares += v * v;
-        }
-      size_t ci = size_t(c);
+      // Two passes, mean then squared deviations: no cancellation.
+      auto at = [&](int64_t b, int64_t j) {
+        return double(x[size_t((b * channels + c) * plane + j)]);
+      };
+      double sum = 0, deviations = 0;
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t j = 0; j < plane; ++j)
+          sum += at(b, j);
       double m = count ? sum / count : 0;
+      for (int64_t b = 0; b < batch; ++b)
+        for (int64_t j = 0; j < plane; ++j)
+          deviations += (at(b, j) - m) * (at(b, j) - m);
+      size_t ci = size_t(c);
       mean[ci] = T(m);
-      variance[ci] = T(count ? std::max(0.0, squares / count - m * m) : 0);
+      variance[ci] = T(count ? deviations / count : 0);
       runningMean[ci] = runningMean[ci] * momentum + mean[ci] * (1 - momentum);
       runningVariance[ci] =
           runningVariance[ci] * momentum + variance[ci] * (1 - momentum);

@@ -119,8 +119,10 @@ template <typename T> Results maxPoolOf(const Node &n, const Operands &in) {
     const T *src = x.data() + plane * pw.inPlane;
     for (int64_t o = 0; o < pw.outPlane; ++o) {
       int64_t best = pw.offset(o, 0);
+      // The first largest element; a NaN wins, as in ReduceMax and Max.
       for (int64_t k = 1; k < pw.size(o); ++k)
-        if (src[pw.offset(o, k)] > src[best])
+        if (!isNaN(src[best]) &&
+            (src[pw.offset(o, k)] > src[best] || isNaN(src[pw.offset(o, k)])))
           best = pw.offset(o, k);
       size_t out = size_t(plane * pw.outPlane + o);
       y[out] = src[best];
@@ -191,9 +193,15 @@ template <typename T> Results globalPoolOf(const Node &n, const Operands &in) {
   std::vector<T> y(static_cast<size_t>(planes));
   for (int64_t plane = 0; plane < planes; ++plane) {
     auto begin = x.begin() + plane * planeSize, end = begin + planeSize;
-    y[size_t(plane)] = n.kind == OpKind::GlobalMaxPool
-                           ? *std::max_element(begin, end)
-                           : std::accumulate(begin, end, T(0)) / T(planeSize);
+    y[size_t(plane)] =
+        n.kind == OpKind::GlobalMaxPool
+            ? std::accumulate(begin + 1, end, *begin,
+                              [](T acc, T v) {
+                                return isNaN(acc) || (!(v > acc) && !isNaN(v))
+                                           ? acc
+                                           : v;
+                              })
+            : std::accumulate(begin, end, T(0)) / T(planeSize);
   }
   return {makeTensor(resultType(n), y)};
 }

@@ -77,7 +77,10 @@ int64_t nearestIndex(const Node &n, const std::string &nearestMode, double x) {
     r = std::ceil(x);
   else
     n.error("unsupported nearest_mode '{}'", nearestMode);
-  // The caller clamps; keep the cast itself defined for any coordinate.
+  // The caller clamps; keep the cast itself defined for any coordinate
+  // (a NaN one comes from a NaN roi).
+  if (std::isnan(r))
+    n.error("the sampling coordinate is NaN (is the roi NaN?)");
   return int64_t(std::clamp(r, -1.0, double(kMaxElements)));
 }
 

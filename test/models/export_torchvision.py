@@ -12,9 +12,12 @@ already folded BatchNorm into the convolutions. Next to each NAME.onnx goes
 NAME_data/test_data_set_0/{input_0,output_0}.pb, an ONNX test data set with
 the example input and PyTorch's output for it: the reference cnnc-run
 --test-data compares against. A model whose .onnx and data already exist is
-skipped, so test runs after the first are fast. Nothing is downloaded:
-torchvision builds the architectures with random weights.
+skipped, so test runs after the first are fast. Several lit tests call this
+at once: a lock on OUTDIR/.export.lock makes them take turns, so each model is
+exported once. Nothing is downloaded: torchvision builds the architectures
+with random weights.
 """
+import fcntl
 import os
 import sys
 
@@ -70,29 +73,35 @@ def main():
     names = sys.argv[2:] or MODELS
     os.makedirs(out_dir, exist_ok=True)
     torch.set_num_threads(2)
-    for name in names:
-        path = os.path.join(out_dir, name + ".onnx")
-        data_dir = os.path.join(out_dir, name + "_data", "test_data_set_0")
-        expected = os.path.join(data_dir, "output_0.pb")
-        if os.path.exists(path) and os.path.exists(expected):
-            continue
-        torch.manual_seed(0)
-        model, example, dynamic_axes = build(name)
-        model.eval()
-        tmp = path + ".tmp"
-        with torch.no_grad():
-            torch.onnx.export(model, example, tmp, opset_version=13,
-                              input_names=["input"], output_names=["output"],
-                              dynamic_axes=dynamic_axes, do_constant_folding=True)
-            output = model(example)
-        os.makedirs(data_dir, exist_ok=True)
-        save_tensor(os.path.join(data_dir, "input_0.pb"), example, "input")
-        save_tensor(expected + ".tmp", output, "output")
-        # The model and then its expected output last: a run cut short
-        # leaves no half-written file that looks complete.
-        os.replace(tmp, path)
-        os.replace(expected + ".tmp", expected)
-        print(f"exported {path}", file=sys.stderr)
+    with open(os.path.join(out_dir, ".export.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        for name in names:
+            export(out_dir, name)
+
+
+def export(out_dir, name):
+    path = os.path.join(out_dir, name + ".onnx")
+    data_dir = os.path.join(out_dir, name + "_data", "test_data_set_0")
+    expected = os.path.join(data_dir, "output_0.pb")
+    if os.path.exists(path) and os.path.exists(expected):
+        return
+    torch.manual_seed(0)
+    model, example, dynamic_axes = build(name)
+    model.eval()
+    tmp = path + ".tmp"
+    with torch.no_grad():
+        torch.onnx.export(model, example, tmp, opset_version=13,
+                          input_names=["input"], output_names=["output"],
+                          dynamic_axes=dynamic_axes, do_constant_folding=True)
+        output = model(example)
+    os.makedirs(data_dir, exist_ok=True)
+    save_tensor(os.path.join(data_dir, "input_0.pb"), example, "input")
+    save_tensor(expected + ".tmp", output, "output")
+    # The model and then its expected output last: a run cut short
+    # leaves no half-written file that looks complete.
+    os.replace(tmp, path)
+    os.replace(expected + ".tmp", expected)
+    print(f"exported {path}", file=sys.stderr)
 
 
 if __name__ == "__main__":

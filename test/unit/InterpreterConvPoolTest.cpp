@@ -313,6 +313,23 @@ TEST(InterpreterConvPoolTest, MaxPoolPaddingNeverWins) {
   EXPECT_EQ(op.resultInts(1), (std::vector<int64_t>{0, 1, 1, 2}));
 }
 
+TEST(InterpreterConvPoolTest, MaxPoolsPropagateNaN) {
+  // A window holding NaN gives NaN wherever the NaN sits, as ReduceMax does.
+  OneOp op;
+  op.floats({1, 1, 4}, {NAN, 1, NAN, 2});
+  op.run(OpKind::MaxPool, {{"kernel_shape", list({2})}});
+  std::vector<float> y = op.resultFloats();
+  ASSERT_EQ(y.size(), 3u);
+  EXPECT_TRUE(std::isnan(y[0]) && std::isnan(y[1]) && std::isnan(y[2]));
+  OneOp global;
+  global.floats({1, 3, 2}, {NAN, 1, 1, NAN, 1, 2});
+  global.run(OpKind::GlobalMaxPool, {});
+  y = global.resultFloats();
+  ASSERT_EQ(y.size(), 3u);
+  EXPECT_TRUE(std::isnan(y[0]) && std::isnan(y[1]));
+  EXPECT_EQ(y[2], 2);
+}
+
 TEST(InterpreterConvPoolTest, MaxPoolUInt8) {
   OneOp op;
   op.values(DType::U8, {1, 1, 4}, std::vector<uint8_t>{200, 7, 255, 0});

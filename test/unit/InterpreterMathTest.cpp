@@ -282,6 +282,21 @@ TEST(InterpreterMathTest, UnaryMath) {
   EXPECT_TRUE(std::isnan(run(OpKind::Sqrt, {-1})[0]));
 }
 
+TEST(InterpreterMathTest, NegAndAbsKeepTheSignOfZero) {
+  // 1 / Neg(+0) is -inf and 1 / Abs(-0) is +inf, as in IEEE arithmetic.
+  OneOp neg;
+  neg.floats({2}, {0.0f, -0.0f});
+  neg.run(OpKind::Neg, {});
+  std::vector<float> y = neg.resultFloats();
+  EXPECT_TRUE(std::signbit(y[0]) && !std::signbit(y[1]));
+  OneOp abs;
+  abs.floats({2}, {-0.0f, -2.5f});
+  abs.run(OpKind::Abs, {});
+  y = abs.resultFloats();
+  EXPECT_FALSE(std::signbit(y[0]));
+  EXPECT_EQ(y[1], 2.5f);
+}
+
 TEST(InterpreterMathTest, AbsAndNegOnIntegers) {
   OneOp abs;
   abs.values<int32_t>(DType::I32, {3}, {-3, 4, 0});

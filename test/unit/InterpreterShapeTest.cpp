@@ -358,6 +358,21 @@ TEST(InterpreterShape, CastFloatToIntTruncatesTowardZero) {
       (std::vector<int64_t>{1, -1, 2, 0, std::numeric_limits<int64_t>::max()}));
 }
 
+TEST(InterpreterShape, CastFloatToNarrowIntSaturates) {
+  // Out-of-range floats saturate at the target's own range (not at int64's
+  // and then wrap); NaN becomes 0.
+  OneOp toI32;
+  toI32.floats({4}, {3e9f, -3e9f, 1e19f, NAN});
+  toI32.run(OpKind::Cast, {{"to", "i32"}});
+  EXPECT_EQ(toI32.typed<int32_t>(DType::I32),
+            (std::vector<int32_t>{INT32_MAX, INT32_MIN, INT32_MAX, 0}));
+  OneOp toU8;
+  toU8.floats({3}, {-1, 300, 254.9f});
+  toU8.run(OpKind::Cast, {{"to", "u8"}});
+  EXPECT_EQ(toU8.typed<uint8_t>(DType::U8),
+            (std::vector<uint8_t>{0, 255, 254}));
+}
+
 TEST(InterpreterShape, CastToBool) {
   OneOp op;
   op.floats({4}, {0.0f, -0.0f, 0.25f, std::nanf("")});

@@ -99,7 +99,6 @@ std::map<std::string, TensorRef> inputFlagValues() {
 
 Tensor randomTensor(const TensorType &type, std::mt19937_64 &rng) {
   std::vector<uint8_t> bytes(type.byteSize());
-  Tensor zero(type, bytes);
   std::uniform_real_distribution<double> real(-1.0, 1.0);
   std::uniform_int_distribution<int> small(0, 9);
   for (int64_t i = 0; i < type.numElements(); ++i) {
@@ -198,6 +197,25 @@ std::string indexText(const Shape &shape, int64_t flat) {
   return "[" + shapeToString(index) + "]";
 }
 
+// Element i of `t` as a long double, which holds every int64 and uint64
+// value exactly (x86's 64-bit mantissa).
+long double elementValue(const Tensor &t, int64_t i) {
+  // Not `isFloat ? floatAt : intAt`: that would convert both to double.
+  if (t.type().dtype == DType::U64)
+    return loadElement<uint64_t>(t.bytes().data() + 8 * i);
+  if (isFloat(t.type().dtype))
+    return t.floatAt(i);
+  return t.intAt(i);
+}
+
+std::string elementText(const Tensor &t, int64_t i) {
+  if (isFloat(t.type().dtype))
+    return fmt::format("{:.6g}", t.floatAt(i));
+  if (t.type().dtype == DType::U64)
+    return std::to_string(loadElement<uint64_t>(t.bytes().data() + 8 * i));
+  return std::to_string(t.intAt(i));
+}
+
 // Compares `actual` with `expected` element by element; returns a line for
 // stdout and, on mismatch, sets `problem`.
 std::string compare(const std::string &what, const Tensor &actual,
@@ -209,48 +227,59 @@ std::string compare(const std::string &what, const Tensor &actual,
                           expected.type().str());
     return what + ": " + problem;
   }
+  // Integers and bools compare exactly, floats within the tolerance.
   bool exact = !isFloat(type.dtype);
-  double maxAbs = 0, maxRel = 0;
+  long double maxAbs = 0, maxRel = 0;
   int64_t worstAbs = 0, worstRel = 0, bad = 0, firstBad = -1;
   for (int64_t i = 0; i < actual.numElements(); ++i) {
-    double a = actual.floatAt(i), b = expected.floatAt(i);
+    long double a = elementValue(actual, i), b = elementValue(expected, i);
     bool ok;
-    double abs;
+    long double abs;
     if (std::isnan(a) || std::isnan(b)) {
-      ok = std::isnan(a) && std::isnan(b); // NaN matches NaN, as NumPy's
+      ok = std::isnan(a) && std::isnan(b); // NaN matches NaN, as in NumPy
       abs = ok ? 0 : INFINITY;
     } else if (std::isinf(a) || std::isinf(b)) {
       ok = a == b;
       abs = ok ? 0 : INFINITY;
     } else {
-      abs = exact ? double(actual.intAt(i) != expected.intAt(i)) *
-                        std::fabs(a - b)
-                  : std::fabs(a - b);
-      ok = exact ? actual.intAt(i) == expected.intAt(i)
-                 : abs <= absTolerance + relTolerance * std::fabs(b);
+      abs = std::fabs(a - b);
+      ok = exact ? a == b : abs <= absTolerance + relTolerance * std::fabs(b);
     }
-    double rel = b != 0 && std::isfinite(abs) ? abs / std::fabs(b)
-                                              : (abs ? INFINITY : 0);
-    if (abs > maxAbs || (std::isnan(abs) && !std::isnan(maxAbs)))
+    // The relative error is that of the elements whose expected value is
+    // not 0.
+    long double rel = b != 0 && !std::isnan(b) ? abs / std::fabs(b) : 0;
+    if (abs > maxAbs)
       maxAbs = abs, worstAbs = i;
     if (rel > maxRel)
       maxRel = rel, worstRel = i;
     if (!ok && bad++ == 0)
       firstBad = i;
   }
-  std::string errors = fmt::format(
-      "max abs error {:.3g} at {}, max rel error {:.3g} at {}", maxAbs,
-      indexText(type.shape, worstAbs), maxRel, indexText(type.shape, worstRel));
+  std::string errors =
+      fmt::format("max abs error {:.3g} at {}, max rel error {:.3g} at {}",
+                  double(maxAbs), indexText(type.shape, worstAbs),
+                  double(maxRel), indexText(type.shape, worstRel));
   if (bad == 0)
     return fmt::format("{} {}: ok ({})", what, type.str(), errors);
   problem = fmt::format("{} differs from the expected values in {} of {} "
                         "elements (first at {}): {}",
                         what, bad, actual.numElements(),
                         indexText(type.shape, firstBad), errors);
-  return fmt::format("{} {}: MISMATCH: {} of {} elements outside {} + {} * "
-                     "|expected| ({})",
-                     what, type.str(), bad, actual.numElements(),
-                     double(absTolerance), double(relTolerance), errors);
+  std::string rule =
+      exact ? std::string("differ (exact comparison)")
+            : fmt::format("outside {} + {} * |expected|", double(absTolerance),
+                          double(relTolerance));
+  return fmt::format("{} {}: MISMATCH: {} of {} elements {} ({})", what,
+                     type.str(), bad, actual.numElements(), rule, errors);
+}
+
+// A test data file; its errors name it.
+NamedTensor readDataFile(const fs::path &path) {
+  try {
+    return readTensorProtoFile(path.string());
+  } catch (const UserError &e) {
+    userError("{}: {}", path.string(), e.diagnostics().front().describe());
+  }
 }
 
 // The input_N.pb / output_N.pb files of a data set folder, ordered by N.
@@ -298,7 +327,7 @@ std::vector<Diagnostic> runDataSet(const fs::path &set, ImportOptions options) {
   // Inputs bind by the name the file carries, else by position, as ONNX's
   // backend runner does.
   for (size_t i = 0; i < inputFiles.size(); ++i) {
-    NamedTensor t = readTensorProtoFile(inputFiles[i].string());
+    NamedTensor t = readDataFile(inputFiles[i]);
     std::string name = t.name;
     if (std::find(names.begin(), names.end(), name) == names.end()) {
       if (i >= names.size())
@@ -318,7 +347,7 @@ std::vector<Diagnostic> runDataSet(const fs::path &set, ImportOptions options) {
               expectedFiles.size(), outputs.size());
   std::vector<Diagnostic> mismatches;
   for (size_t i = 0; i < outputs.size(); ++i) {
-    Tensor expected = readTensorProtoFile(expectedFiles[i].string()).tensor;
+    Tensor expected = readDataFile(expectedFiles[i]).tensor;
     std::string problem;
     std::string what = fmt::format("{}: output '{}'", set.filename().string(),
                                    graph->outputs[i]->name);
@@ -333,9 +362,7 @@ void printSummary(const Value &out, const Tensor &t) {
   std::string values;
   int64_t shown = std::min<int64_t>(t.numElements(), 8);
   for (int64_t i = 0; i < shown; ++i)
-    values += (i ? ", " : "") + (isFloat(t.type().dtype)
-                                     ? fmt::format("{:.6g}", t.floatAt(i))
-                                     : std::to_string(t.intAt(i)));
+    values += (i ? ", " : "") + elementText(t, i);
   std::cout << fmt::format("{} {} = [{}{}]\n", out.name, t.type().str(), values,
                            t.numElements() > shown ? ", ..." : "");
 }

@@ -49,7 +49,8 @@ def main():
             name = args[i + 1]
             del args[i:i + 2]
         path, dtype, shape = args[1], args[2], parse_shape(args[3])
-        values = [float(v) for v in args[4:]]
+        exact = np.dtype(dtype).kind in "iub"  # big int64 values stay exact
+        values = [int(v) if exact else float(v) for v in args[4:]]
         save(path, np.array(values, dtype=dtype).reshape(shape), name)
     elif args[0] == "show":
         for path in args[1:]:
