@@ -51,15 +51,6 @@ int64_t macsOf(const Node &n) {
   }
 }
 
-std::string withCommas(int64_t v) {
-  std::string digits = std::to_string(v < 0 ? -v : v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return v < 0 ? "-" + out : out;
-}
 
 std::string humanCount(double v) {
   const char *units[] = {"", " K", " M", " G", " T"};
@@ -89,6 +80,16 @@ bool isConfigurationOperand(const Node &n, size_t i) {
 }
 
 } // namespace
+
+std::string withCommas(int64_t v) {
+  std::string digits = std::to_string(v < 0 ? -v : v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return v < 0 ? "-" + out : out;
+}
 
 GraphSummary summarize(const Graph &graph) {
   GraphSummary s;

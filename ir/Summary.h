@@ -36,4 +36,7 @@ struct GraphSummary {
 GraphSummary summarize(const Graph &graph);
 void printSummary(const Graph &graph, std::ostream &os);
 
+// 1234567 -> "1,234,567" (the summary's number format).
+std::string withCommas(int64_t v);
+
 } // namespace cnnc

@@ -1,10 +1,16 @@
 /* cnnc runtime: the small C library that compiled models link against.
  *
- * This first part holds the status codes that every entry point of the
- * runtime and of generated models returns. The thread pool and workspace
- * helpers join it with code generation. C99, no allocation. */
+ * Three parts: the status codes that every entry point of the runtime and of
+ * generated models returns; a thread pool whose cnnc_parallel_for the
+ * generated code calls; and aligned allocation for workspaces. C99 plus
+ * POSIX threads, no C++ runtime. While a model runs nothing here allocates
+ * or locks beyond the pool's own hand-off to its workers; only the first
+ * loop allocates, to start the pool (cnnc_init_threads does that earlier). */
 #ifndef CNNC_RT_H
 #define CNNC_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -16,12 +22,77 @@ typedef enum cnnc_status {
   CNNC_ERROR_MISALIGNED = 2,       /* a buffer below the required alignment */
   CNNC_ERROR_WEIGHTS_MISMATCH = 3, /* weights file of another architecture */
   CNNC_ERROR_IO = 4,               /* a file could not be read */
-  CNNC_ERROR_OUT_OF_MEMORY = 5     /* only from the convenience entry points */
+  CNNC_ERROR_OUT_OF_MEMORY = 5,    /* only from the convenience entry points */
+  CNNC_ERROR_THREADS = 6           /* worker threads could not be started */
 } cnnc_status;
 
 /* A static, human-readable message for `status` ("unknown status" for values
  * outside the enum). */
 const char *cnnc_status_message(cnnc_status status);
+
+/* ---- Thread pool ------------------------------------------------------- */
+
+/* Largest thread count accepted from cnnc_set_num_threads and
+ * CNNC_NUM_THREADS; far above any core count, it only stops a typo from
+ * starting a million threads. */
+#define CNNC_MAX_THREADS 1024
+
+/* One piece of a parallel loop: handle the indices [begin, end). */
+typedef void (*cnnc_task_fn)(void *context, int64_t begin, int64_t end);
+
+/* Calls `fn` on disjoint chunks [begin, end) that together cover
+ * [0, count), at most one chunk per thread, each at least `grain` long unless
+ * count itself is smaller (grain < 1 counts as 1), and returns when all of
+ * them are done. The calling thread runs chunks too. Runs `fn(context, 0, count)` inline on the
+ * calling thread when one thread is configured, when count < 2 * grain, when
+ * called from inside a task (nested loops never deadlock), and when another
+ * thread's loop already occupies the pool. count <= 0 or a NULL fn does nothing. The first
+ * call that needs the pool starts it; `fn` must not throw or longjmp. */
+void cnnc_parallel_for(int64_t count, int64_t grain, cnnc_task_fn fn,
+                       void *context);
+
+/* Sets the number of threads loops use, the caller included (1..
+ * CNNC_MAX_THREADS; 1 means no thread is ever created). Overrides
+ * CNNC_NUM_THREADS. An idle pool of another size is stopped at once, a busy
+ * one when its loop ends; the next loop starts one of the new size.
+ * Returns CNNC_ERROR_INVALID_ARGUMENT and changes nothing for a bad n. */
+cnnc_status cnnc_set_num_threads(int n);
+
+/* The thread count loops use: the last cnnc_set_num_threads, else
+ * CNNC_NUM_THREADS as read on first use, else the number of CPUs this
+ * process may run on. A malformed or out-of-range CNNC_NUM_THREADS is
+ * ignored. */
+int cnnc_get_num_threads(void);
+
+/* Starts the pool now rather than in the first loop, so that the first run
+ * of a model is not slower than the rest. CNNC_ERROR_THREADS when not every
+ * worker could be started (loops still run, on fewer threads). */
+cnnc_status cnnc_init_threads(void);
+
+/* Stops and joins the workers, waiting for a running loop to finish first;
+ * a later loop starts them again. Optional: exiting the process without it is
+ * safe. Does nothing when called from inside a task. */
+void cnnc_shutdown(void);
+
+/* Parses a thread count as CNNC_NUM_THREADS is parsed: a decimal integer in
+ * 1..CNNC_MAX_THREADS, surrounding blanks allowed. Returns 0 for anything
+ * else, including NULL. */
+int cnnc_parse_num_threads(const char *text);
+
+/* ---- Aligned workspaces ------------------------------------------------ */
+
+/* The alignment generated code expects of inputs, outputs and workspaces: one
+ * cache line, which also covers a full AVX-512 vector. */
+#define CNNC_ALIGNMENT 64
+
+/* `size` bytes aligned to `alignment` (a power of two; smaller than a
+ * pointer is raised to a pointer's). size 0 returns a unique pointer that
+ * must be freed too. NULL when out of memory, for a bad alignment, or when
+ * size plus alignment would overflow. Free with cnnc_aligned_free. */
+void *cnnc_aligned_alloc(size_t size, size_t alignment);
+
+/* Frees memory from cnnc_aligned_alloc; NULL is allowed. */
+void cnnc_aligned_free(void *ptr);
 
 #ifdef __cplusplus
 }

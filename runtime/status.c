@@ -14,6 +14,8 @@ const char *cnnc_status_message(cnnc_status status) {
     return "could not read file";
   case CNNC_ERROR_OUT_OF_MEMORY:
     return "out of memory";
+  case CNNC_ERROR_THREADS:
+    return "could not start worker threads";
   }
   return "unknown status";
 }

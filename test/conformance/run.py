@@ -8,27 +8,44 @@ model with onnx:
 
   unsupported  none of the model's ops is in cnnc's op set (parsed from
                `cnnc --supported-ops`); such cases are not run.
-  otherwise    the case is run with `cnnc-run MODEL --interp --test-data CASE`
-               (the reference interpreter against the expected outputs) and
-               either passes or fails with a short reason: an unsupported op or
-               attribute, a mismatch, another error message, an internal
-               compiler error, a sanitizer report, a crash or a timeout.
+  otherwise    the case is run in two modes, each comparing against the
+               expected outputs:
+                 interp    `cnnc-run MODEL --interp --test-data CASE`, the
+                           reference interpreter;
+                 compiled  `cnnc-run MODEL --test-data CASE`, the code
+                           generator's code, compiled in memory (LLVM JIT);
+               and in each mode either passes or fails with a short reason: an
+               unsupported op or attribute, "not yet compiled" (the code
+               generator has no lowering for an op or type yet: "code
+               generation does not support X yet"), a mismatch, another error
+               message, an internal compiler error, a sanitizer report, a
+               crash or a timeout.
 
 Cases run in parallel (-j, default: the number of cores), each with a timeout.
-The results become docs/conformance.md, a generated file: never edit it by hand.
+The results of both modes become docs/conformance.md, a generated file: never
+edit it by hand. test/conformance/passing.txt lists the cases that pass on the
+interpreter, test/conformance/passing-compiled.txt those that pass compiled.
 
 Usage (with /usr/bin/python3, which has onnx; tools default to build/tools/):
 
-  test/conformance/run.py                  run, write docs/conformance.md
+  test/conformance/run.py                  run both modes, write
+                                           docs/conformance.md
   test/conformance/run.py --update-passing write the doc and rewrite
-                                           test/conformance/passing.txt
+                                           passing.txt and passing-compiled.txt
   test/conformance/run.py --check          regression guard (the `conformance`
                                            ctest): fails if a case listed in
-                                           passing.txt does not pass or if
-                                           docs/conformance.md is out of date;
-                                           writes nothing
+                                           passing.txt does not pass on the
+                                           interpreter, if a case listed in
+                                           passing-compiled.txt does not pass
+                                           compiled, or if docs/conformance.md
+                                           is out of date; writes nothing
   test/conformance/run.py --only REGEX     run the matching cases ("suite/case")
                                            and print each result; writes nothing
+  --mode interp|compiled|both              the modes to run (default both). The
+                                           doc needs both: with one mode,
+                                           --update-passing rewrites only that
+                                           mode's list and --check checks only
+                                           that list, not the doc
   --cnnc-run PATH --cnnc PATH              the tools to use
 """
 
@@ -49,6 +66,8 @@ DATA = "/usr/share/libonnx-testdata/data"
 SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]
 DOC = os.path.join(REPO, "docs", "conformance.md")
 PASSING = os.path.join(REPO, "test", "conformance", "passing.txt")
+PASSING_COMPILED = os.path.join(REPO, "test", "conformance", "passing-compiled.txt")
+MODES = ["interp", "compiled"]
 REGENERATE = "/usr/bin/python3 test/conformance/run.py --update-passing"
 DEFAULT_CNNC_RUN = os.path.join(REPO, "build", "tools", "cnnc-run")
 DEFAULT_CNNC = os.path.join(REPO, "build", "tools", "cnnc")
@@ -63,8 +82,19 @@ INTEGER_OR_BOOL = {
 }
 
 
+class Result:
+    """How one case went in one mode."""
+
+    def __init__(self, status=None):
+        self.status = status     # "passed", "failed" or "unsupported"
+        self.kind = ""           # failure kind, e.g. "mismatch"
+        self.reason = ""         # short failure reason
+        self.output = ""         # stdout + stderr of cnnc-run
+
+
 class Case:
-    """One test case: what its model contains and, once run, how it went."""
+    """One test case: what its model contains and, once run, how it went in
+    each mode (results["interp"], results["compiled"])."""
 
     def __init__(self, suite, name):
         self.suite = suite
@@ -73,10 +103,8 @@ class Case:
         self.ops = []            # op names of the top-level graph, sorted
         self.in_op_set = []      # op names that cnnc supports
         self.types = "float32"   # "float32", "integer/bool" or "other"
-        self.status = None       # "passed", "failed" or "unsupported"
-        self.kind = ""           # failure kind, e.g. "mismatch"
-        self.reason = ""         # short failure reason
-        self.output = ""         # stdout + stderr of cnnc-run
+        self.unsupported = False # no op in the op set: not run
+        self.results = {}        # mode -> Result
 
     @property
     def key(self):
@@ -138,7 +166,7 @@ def classify(case, op_set):
     else:
         case.types = "other"
     if case.ops and not case.in_op_set:
-        case.status = "unsupported"
+        case.unsupported = True
 
 
 # --- running ----------------------------------------------------------------
@@ -193,6 +221,22 @@ def failure(returncode, stderr, case_dir):
         m = re.match(r".*?: error: (.*)", line)
         if m:
             messages.append(m.group(1))
+    not_compiled = set()
+    for msg in messages:
+        # The code generator's limits: "code generation does not support X
+        # yet", "code generation supports ... only", "operand 1 must be a
+        # constant with data for code generation", ...
+        m = re.match(r"(?:node '.*?' \((.+?)\): )?(.*\bcode generation\b.*)", msg)
+        if m:
+            op, text = m.group(1), m.group(2)
+            missing = re.match(r"code generation does not support (.+?) yet\b", text)
+            if missing:
+                not_compiled.add(missing.group(1))
+            else:
+                text = re.sub(r"^code generation ", "", text)
+                not_compiled.add((op + ": " if op else "") + text)
+    if not_compiled:
+        return "not yet compiled", "not yet compiled: " + "; ".join(sorted(not_compiled))
     unsupported_ops = set()
     for msg in messages:
         m = re.match(r"node '.*' \((.+)\): unsupported op\b", msg)
@@ -219,24 +263,28 @@ def failure(returncode, stderr, case_dir):
     return "error", "exit code 1: " + (lines[0] if lines else "(no message)")
 
 
-def run_case(case, cnnc_run, timeout):
-    command = [cnnc_run, os.path.join(case.dir, "model.onnx"), "--interp", "--test-data", case.dir]
+def run_case(case, mode, cnnc_run, timeout):
+    """Runs `case` in `mode` ("interp" or "compiled") into case.results[mode]."""
+    r = case.results[mode] = Result()
+    command = [cnnc_run, os.path.join(case.dir, "model.onnx"), "--test-data", case.dir]
+    if mode == "interp":
+        command.insert(2, "--interp")
     try:
         result = subprocess.run(command, capture_output=True, text=True, errors="replace",
                                 timeout=timeout)
     except subprocess.TimeoutExpired as e:
-        case.status, case.kind, case.reason = "failed", "timeout", f"timeout after {timeout:g} s"
+        r.status, r.kind, r.reason = "failed", "timeout", f"timeout after {timeout:g} s"
         out = e.stdout or b""
-        case.output = out.decode(errors="replace") if isinstance(out, bytes) else out
+        r.output = out.decode(errors="replace") if isinstance(out, bytes) else out
         return case
-    case.output = result.stdout + result.stderr
+    r.output = result.stdout + result.stderr
     if result.returncode == 0:
-        case.status = "passed"
+        r.status = "passed"
     else:
-        case.status = "failed"
-        case.kind, case.reason = failure(result.returncode, result.stderr, case.dir)
-    if len(case.reason) > 160:
-        case.reason = case.reason[:157] + "..."
+        r.status = "failed"
+        r.kind, r.reason = failure(result.returncode, result.stderr, case.dir)
+    if len(r.reason) > 160:
+        r.reason = r.reason[:157] + "..."
     return case
 
 
@@ -249,15 +297,21 @@ def show(path):
 
 
 def regenerate_command(args):
-    """REGENERATE, plus the tools when they are not the default ones."""
+    """REGENERATE, plus the tools and mode when they are not the default ones."""
     command = REGENERATE
+    if args.mode != "both":
+        command += f" --mode {args.mode}"
     if args.cnnc_run != DEFAULT_CNNC_RUN or args.cnnc != DEFAULT_CNNC:
         command += f" --cnnc-run {args.cnnc_run} --cnnc {args.cnnc}"
     return command
 
 
-def count(cases, status):
-    return sum(1 for c in cases if c.status == status)
+def status(case, mode):
+    return case.results[mode].status
+
+
+def count(cases, stat, mode="interp"):
+    return sum(1 for c in cases if status(c, mode) == stat)
 
 
 def cell(text):
@@ -275,15 +329,26 @@ def markdown(cases, op_set):
     add(REGENERATE)
     add("```")
     add("")
-    add("which also rewrites `test/conformance/passing.txt`. The `conformance` test fails")
-    add("when a case listed there no longer passes or when this file is out of date.")
+    add("which also rewrites `test/conformance/passing.txt` (the cases that pass on the")
+    add("interpreter) and `test/conformance/passing-compiled.txt` (the cases that pass as")
+    add("compiled code). The `conformance` test runs both modes and fails when a case")
+    add("listed in either file no longer passes in its mode or when this file is out of date.")
     add("")
     add("The cases are the ONNX backend tests of Debian's `libonnx-testdata` (`" + DATA + "`).")
-    add("Each runs with `cnnc-run MODEL --interp --test-data CASE`: cnnc imports the model and")
-    add("its reference interpreter computes every test data set, compared with the expected")
-    add("outputs (atol 1e-5, rtol 1e-3). A case is *unsupported* (and not run) when none of its")
-    add("ops is in cnnc's op set ([supported-ops.md](supported-ops.md)); a case that mixes")
-    add("supported and unsupported ops runs and fails.")
+    add("Each runs twice, compared with the expected outputs of every test data set")
+    add("(atol 1e-5, rtol 1e-3):")
+    add("")
+    add("- on the reference interpreter, `cnnc-run MODEL --interp --test-data CASE`: cnnc")
+    add("  imports the model and its interpreter computes the outputs (the sections up to")
+    add("  [Failing cases](#failing-cases));")
+    add("- as compiled code, `cnnc-run MODEL --test-data CASE`: the code generator lowers the")
+    add("  model to LLVM IR, which is compiled in memory (LLVM ORC JIT) and run (the section")
+    add("  [Compiled code (JIT)](#compiled-code-jit)). A case fails as *not yet compiled* when")
+    add("  the code generator has no lowering for one of its ops or element types yet.")
+    add("")
+    add("A case is *unsupported* (and not run) when none of its ops is in cnnc's op set")
+    add("([supported-ops.md](supported-ops.md)); a case that mixes supported and unsupported")
+    add("ops runs and fails.")
     add("")
 
     add("## Headline")
@@ -296,7 +361,11 @@ def markdown(cases, op_set):
         group = [c for c in op_set_cases if c.types == types]
         by_suite = " + ".join(f"{sum(1 for c in group if c.suite == s)} {s}" for s in SUITES)
         add(f"- Cases whose ops all lie in the op set and {title}: **{len(group)}** "
-            f"({by_suite}); **{count(group, 'passed')}** pass.")
+            f"({by_suite}); **{count(group, 'passed')}** pass on the interpreter, "
+            f"**{count(group, 'passed', 'compiled')}** compiled.")
+    interp_passing = [c for c in cases if status(c, "interp") == "passed"]
+    add(f"- Of the **{len(interp_passing)}** cases that pass on the interpreter, "
+        f"**{count(interp_passing, 'passed', 'compiled')}** also pass compiled.")
     add("")
 
     add("## Suites")
@@ -313,9 +382,9 @@ def markdown(cases, op_set):
     add("")
     add("| kind | cases |")
     add("| --- | ---: |")
-    kinds = sorted({c.kind for c in cases if c.status == "failed"})
-    for kind in kinds:
-        add(f"| {kind} | {sum(1 for c in cases if c.kind == kind)} |")
+    failed = [c.results["interp"] for c in cases if status(c, "interp") == "failed"]
+    for kind in sorted({r.kind for r in failed}):
+        add(f"| {kind} | {sum(1 for r in failed if r.kind == kind)} |")
     add("")
 
     add("## Ops (node suite)")
@@ -342,21 +411,108 @@ def markdown(cases, op_set):
     add("| case | reason |")
     add("| --- | --- |")
     for c in cases:
-        if c.status == "failed":
-            add(f"| {c.key} | {cell(c.reason)} |")
+        if status(c, "interp") == "failed":
+            add(f"| {c.key} | {cell(c.results['interp'].reason)} |")
     add("")
+
+    lines += markdown_compiled(cases)
     return "\n".join(lines)
 
 
-def summary_line(cases):
+def markdown_compiled(cases):
+    """The "Compiled code (JIT)" section."""
+    lines = []
+    add = lines.append
+    add("## Compiled code (JIT)")
+    add("")
+    add("The same cases run as compiled code, `cnnc-run MODEL --test-data CASE`, against")
+    add("the same expected outputs. *interp passes* counts the cases that pass on the")
+    add("interpreter, *both pass* those of them that also pass compiled.")
+    add("")
+    add("| suite | cases | passed | failed | not yet compiled | unsupported | interp passes | both pass |")
+    add("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for suite in SUITES + ["total"]:
+        group = [c for c in cases if suite in (c.suite, "total")]
+        both = sum(1 for c in group if status(c, "interp") == status(c, "compiled") == "passed")
+        not_compiled = sum(1 for c in group if c.results["compiled"].kind == "not yet compiled")
+        add(f"| {suite} | {len(group)} | {count(group, 'passed', 'compiled')} | "
+            f"{count(group, 'failed', 'compiled')} | {not_compiled} | "
+            f"{count(group, 'unsupported', 'compiled')} | {count(group, 'passed')} | {both} |")
+    add("")
+
+    interp_passing = [c for c in cases if status(c, "interp") == "passed"]
+    regressed = [c for c in interp_passing if status(c, "compiled") != "passed"]
+    add("### Compiled failures by kind")
+    add("")
+    add("All cases that fail compiled, and those of them that pass on the interpreter.")
+    add("*not yet compiled* is lowering that the code generator lacks; any other kind counted")
+    add("in the last column is a defect of the compiled code (or of the JIT path).")
+    add("")
+    add("| kind | cases | of them pass on the interpreter |")
+    add("| --- | ---: | ---: |")
+    failed = [c for c in cases if status(c, "compiled") == "failed"]
+    for kind in sorted({c.results["compiled"].kind for c in failed}):
+        add(f"| {kind} | {sum(1 for c in failed if c.results['compiled'].kind == kind)} | "
+            f"{sum(1 for c in regressed if c.results['compiled'].kind == kind)} |")
+    add("")
+
+    add("### Not yet compiled")
+    add("")
+    add("What the code generator lacks, by the cases that pass on the interpreter but not")
+    add("compiled because of it (a case that lacks several things counts for each; an op")
+    add("name alone means the op has no lowering at all).")
+    add("")
+    add("| missing | cases |")
+    add("| --- | ---: |")
+    missing = {}
+    for c in regressed:
+        r = c.results["compiled"]
+        if r.kind == "not yet compiled":
+            items = {re.sub(r", operand '.*?' is .*", "", item)
+                     for item in r.reason[len("not yet compiled: "):].split("; ")}
+            for item in items:
+                missing[item] = missing.get(item, 0) + 1
+    for item, n in sorted(missing.items(), key=lambda kv: (-kv[1], kv[0])):
+        add(f"| {cell(item)} | {n} |")
+    add("")
+
+    add("### Cases that pass on the interpreter but not compiled")
+    add("")
+    add("Real failures first, then the cases that are not yet compiled.")
+    add("")
+    add("| case | kind | reason |")
+    add("| --- | --- | --- |")
+    for c in sorted(regressed, key=lambda c: c.results["compiled"].kind == "not yet compiled"):
+        r = c.results["compiled"]
+        add(f"| {c.key} | {r.kind} | {cell(r.reason)} |")
+    add("")
+
+    odd = [c for c in cases if status(c, "compiled") == "passed" and status(c, "interp") != "passed"]
+    if odd:
+        add("### Cases that pass compiled but not on the interpreter")
+        add("")
+        add("| case | interpreter's reason |")
+        add("| --- | --- |")
+        for c in odd:
+            add(f"| {c.key} | {cell(c.results['interp'].reason)} |")
+        add("")
+    return lines
+
+
+def summary_line(cases, mode):
     parts = []
     for suite in SUITES:
-        group = [c for c in cases if c.suite == suite]
-        parts.append(f"{suite}: {count(group, 'passed')} passed, {count(group, 'failed')} failed, "
-                     f"{count(group, 'unsupported')} unsupported")
+        group = [c for c in cases if suite == c.suite]
+        parts.append(f"{suite}: {count(group, 'passed', mode)} passed, "
+                     f"{count(group, 'failed', mode)} failed, "
+                     f"{count(group, 'unsupported', mode)} unsupported")
     headline = [c for c in cases if c.all_in_op_set and c.types == "float32"]
-    parts.append(f"float32 op-set cases: {count(headline, 'passed')}/{len(headline)} pass")
-    return "; ".join(parts)
+    parts.append(f"float32 op-set cases: {count(headline, 'passed', mode)}/{len(headline)} pass")
+    if mode == "compiled" and all("interp" in c.results for c in cases):
+        interp_passing = [c for c in cases if status(c, "interp") == "passed"]
+        parts.append(f"interp-passing cases: {count(interp_passing, 'passed', mode)}"
+                     f"/{len(interp_passing)} pass compiled")
+    return f"{mode}: " + "; ".join(parts)
 
 
 def read_list(path):
@@ -364,29 +520,46 @@ def read_list(path):
         return [l.strip() for l in f if l.strip() and not l.startswith("#")]
 
 
-def print_results(cases):
+def print_results(cases, modes):
     for c in cases:
-        print(f"{c.key}: {c.status}" + (f": {c.reason}" if c.reason else ""))
-        if c.status == "failed" and c.output:
-            print("  " + c.output.rstrip().replace("\n", "\n  "))
+        for mode in modes:
+            r = c.results[mode]
+            print(f"{c.key}: {mode}: {r.status}" + (f": {r.reason}" if r.reason else ""))
+            if r.status == "failed" and r.output:
+                print("  " + r.output.rstrip().replace("\n", "\n  "))
 
 
-def check(cases, text, args):
-    """The regression guard: 1 when a listed case does not pass or the doc is
-    stale. Cases that pass but are not listed are reported, not a failure."""
+def check_list(cases, mode, path, args):
+    """The number of cases of the list at `path` that do not pass in `mode`.
+    Cases that pass but are not listed are reported, not a failure."""
     by_key = {c.key: c for c in cases}
-    listed = read_list(args.check)
-    broken = [k for k in listed if k not in by_key or by_key[k].status != "passed"]
+    listed = read_list(path)
+    broken = [k for k in listed if k not in by_key or status(by_key[k], mode) != "passed"]
     for k in broken:
-        reason = (by_key[k].reason or by_key[k].status) if k in by_key else "no such case"
-        print(f"REGRESSION: {k}: {reason}")
-    new = sorted({c.key for c in cases if c.status == "passed"} - set(listed))
+        r = by_key[k].results[mode] if k in by_key else None
+        reason = (r.reason or r.status) if r else "no such case"
+        print(f"REGRESSION ({mode}): {k}: {reason}")
+    new = sorted({c.key for c in cases if status(c, mode) == "passed"} - set(listed))
     if new:
-        print(f"{len(new)} cases pass that {show(args.check)} does not list "
+        print(f"{len(new)} cases pass {mode} that {show(path)} does not list "
               f"(add them with: {regenerate_command(args)}):")
         for k in new:
             print(f"  {k}")
-    status = 0
+    if broken:
+        print(f"run.py: error: {len(broken)} cases of {show(path)} no longer pass ({mode})")
+    return len(broken)
+
+
+def check(cases, text, args, modes):
+    """The regression guard: 1 when a listed case does not pass in its mode or
+    the doc is stale (the doc only when both modes ran)."""
+    status_ = 0
+    for mode in modes:
+        if check_list(cases, mode, args.lists[mode], args):
+            status_ = 1
+    if text is None:
+        print(f"run.py: note: {show(args.doc)} not checked (it needs --mode both)")
+        return status_
     old = open(args.doc).read() if os.path.exists(args.doc) else ""
     if old != text:
         diff = list(difflib.unified_diff(old.splitlines(), text.splitlines(), "checked in", "now",
@@ -394,22 +567,23 @@ def check(cases, text, args):
         print("\n".join(diff[:40] + (["..."] if len(diff) > 40 else [])))
         print(f"run.py: error: {show(args.doc)} is out of date; "
               f"regenerate with: {regenerate_command(args)}")
-        status = 1
-    if broken:
-        print(f"run.py: error: {len(broken)} cases of {show(args.check)} no longer pass")
-        status = 1
-    return status
+        status_ = 1
+    return status_
 
 
-def write(cases, text, args):
-    with open(args.doc, "w") as f:
-        f.write(text)
-    print(f"wrote {show(args.doc)}")
+def write(cases, text, args, modes):
+    if text is None:
+        print(f"run.py: note: {show(args.doc)} not written (it needs --mode both)")
+    else:
+        with open(args.doc, "w") as f:
+            f.write(text)
+        print(f"wrote {show(args.doc)}")
     if args.update_passing:
-        passing = [c.key for c in cases if c.status == "passed"]
-        with open(args.update_passing, "w") as f:
-            f.write("".join(k + "\n" for k in passing))
-        print(f"wrote {show(args.update_passing)} ({len(passing)} cases)")
+        for mode in modes:
+            passing = [c.key for c in cases if status(c, mode) == "passed"]
+            with open(args.lists[mode], "w") as f:
+                f.write("".join(k + "\n" for k in passing))
+            print(f"wrote {show(args.lists[mode])} ({len(passing)} cases)")
     return 0
 
 
@@ -419,16 +593,27 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cnnc-run", default=DEFAULT_CNNC_RUN, help="default: build/tools/cnnc-run")
     parser.add_argument("--cnnc", default=DEFAULT_CNNC, help="default: build/tools/cnnc")
+    parser.add_argument("--mode", choices=["interp", "compiled", "both"], default="both",
+                        help="run on the interpreter, as compiled code (JIT) or both "
+                             "(default both; the doc needs both)")
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count())
     parser.add_argument("--timeout", type=float, default=60, help="seconds per case (default 60)")
     parser.add_argument("--doc", default=DOC, help="the generated Markdown (default docs/conformance.md)")
-    mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--check", nargs="?", const=PASSING, metavar="PASSING_LIST",
-                      help="fail if a listed case does not pass or the doc is out of date")
-    mode.add_argument("--update-passing", nargs="?", const=PASSING, metavar="PASSING_LIST",
-                      help="write the doc and rewrite the list of passing cases")
-    mode.add_argument("--only", metavar="REGEX", help="run the matching cases and print each result")
+    parser.add_argument("--passing", default=PASSING, metavar="LIST",
+                        help="the interpreter's list of passing cases "
+                             "(default test/conformance/passing.txt)")
+    parser.add_argument("--passing-compiled", default=PASSING_COMPILED, metavar="LIST",
+                        help="the compiled code's list of passing cases "
+                             "(default test/conformance/passing-compiled.txt)")
+    action = parser.add_mutually_exclusive_group()
+    action.add_argument("--check", action="store_true",
+                        help="fail if a listed case does not pass or the doc is out of date")
+    action.add_argument("--update-passing", action="store_true",
+                        help="write the doc and rewrite the lists of passing cases")
+    action.add_argument("--only", metavar="REGEX", help="run the matching cases and print each result")
     args = parser.parse_args()
+    args.lists = {"interp": args.passing, "compiled": args.passing_compiled}
+    modes = MODES if args.mode == "both" else [args.mode]
 
     for tool in (args.cnnc_run, args.cnnc):
         if not os.access(tool, os.X_OK):
@@ -444,22 +629,31 @@ def main():
         cases = [c for c in cases if re.search(args.only, c.key)]
     for case in cases:
         classify(case, op_set)
+        if case.unsupported:
+            case.results = {mode: Result("unsupported") for mode in modes}
 
-    to_run = [c for c in cases if c.status != "unsupported"]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        list(pool.map(lambda c: run_case(c, args.cnnc_run, args.timeout), to_run))
-    elapsed = time.monotonic() - start
+    to_run = [c for c in cases if not c.unsupported]
+    elapsed = {}
+    for mode in modes:
+        mode_start = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            list(pool.map(lambda c: run_case(c, mode, args.cnnc_run, args.timeout), to_run))
+        elapsed[mode] = time.monotonic() - mode_start
 
+    text = markdown(cases, op_set) if len(modes) == 2 else None
     if args.only:
-        print_results(cases)
-        status = 0
+        print_results(cases, modes)
+        status_ = 0
     elif args.check:
-        status = check(cases, markdown(cases, op_set), args)
+        status_ = check(cases, text, args, modes)
     else:
-        status = write(cases, markdown(cases, op_set), args)
-    print(summary_line(cases))
-    print(f"{len(to_run)} cases run in {elapsed:.0f} s with -j{args.jobs}")
-    return status
+        status_ = write(cases, text, args, modes)
+    for mode in modes:
+        print(summary_line(cases, mode))
+    print(f"{len(to_run)} cases run per mode with -j{args.jobs}: "
+          + ", ".join(f"{mode} {elapsed[mode]:.1f} s" for mode in modes)
+          + f"; {time.monotonic() - start:.1f} s in all")
+    return status_
 
 
 if __name__ == "__main__":

@@ -33,3 +33,15 @@ config.substitutions.append(
 # (UNSUPPORTED: sanitized).
 if config.cnnc_sanitize:
     config.available_features.add("sanitized")
+
+# %cc-app: compiles and links a C application with a generated model and the
+# runtime: %cc-app APP.c MODEL_DIR -o EXE (MODEL_DIR holds model.o/model.h).
+# Sanitizer builds instrument the runtime, so the application links the
+# sanitizers too.
+sanitize = " -fsanitize=address,undefined" if config.cnnc_sanitize else ""
+config.substitutions.append(
+    ("%cnnc-rt", config.cnnc_runtime_lib))
+config.substitutions.append(
+    ("%cc-app", "cc -std=c99 -O2 -Wall -Werror" + sanitize + " -I" +
+     os.path.join(config.cnnc_source_dir, "runtime")))
+config.substitutions.append(("%cnnc-build", config.cnnc_build_dir))

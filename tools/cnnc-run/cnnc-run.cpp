@@ -1,8 +1,9 @@
 // cnnc-run: runs a model on given inputs, compares its outputs with
 // expected ones (ONNX test data) and dumps intermediate tensors.
 //
-// Today it runs the reference interpreter (--interp); compiled code joins
-// with code generation, and --interp stays to run the oracle.
+// By default the model is compiled in memory (LLVM ORC JIT) with the same
+// code generator as `cnnc -o`; --interp runs the reference interpreter.
+#include "compiler/codegen/Jit.h"
 #include "compiler/onnx/Importer.h"
 #include "ir/interp/Interpreter.h"
 #include "tools/common/ModelLoading.h"
@@ -31,8 +32,8 @@ cl::OptionCategory toolOptions("cnnc-run options");
 cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.onnx>"),
                                cl::cat(toolOptions));
 cl::opt<bool> interp("interp",
-                     cl::desc("Run on the reference interpreter (required "
-                              "until code generation lands)"),
+                     cl::desc("Run on the reference interpreter instead of "
+                              "compiled code"),
                      cl::init(false), cl::cat(toolOptions));
 cl::list<std::string>
     inputFlags("input",
@@ -72,6 +73,10 @@ cl::opt<std::string> outputDir("o",
                                cl::desc("Write each output to DIR/NAME.npy "
                                         "(default: print a summary)"),
                                cl::value_desc("dir"), cl::cat(toolOptions));
+cl::opt<int> optLevel("O",
+                      cl::desc("Optimization level of the compiled code "
+                               "(0-3, default 3)"),
+                      cl::Prefix, cl::init(3), cl::cat(toolOptions));
 ModelOptions modelOptions(toolOptions);
 
 // ------------------------------------------------------------ inputs
@@ -303,6 +308,15 @@ std::vector<fs::path> numberedFiles(const fs::path &dir,
   return files;
 }
 
+// The outputs of `graph` on `inputs`: compiled in memory by default, on
+// the reference interpreter with --interp.
+std::vector<Tensor> execute(const Graph &graph,
+                            const std::vector<Tensor> &inputs) {
+  if (interp)
+    return interpretGraph(graph, inputs);
+  return JitModel(graph, optLevel).run(inputs);
+}
+
 // The data set folders --test-data names: itself, or its test_data_set_*.
 std::vector<fs::path> dataSets(const fs::path &dir) {
   std::error_code ec;
@@ -339,8 +353,7 @@ std::vector<Diagnostic> runDataSet(const fs::path &set, ImportOptions options) {
   }
   options.inputValues = given;
   std::unique_ptr<Graph> graph = loadModel(modelFile, options);
-  std::vector<Tensor> outputs =
-      interpretGraph(*graph, graphInputs(*graph, given));
+  std::vector<Tensor> outputs = execute(*graph, graphInputs(*graph, given));
   std::vector<fs::path> expectedFiles = numberedFiles(set, "output");
   if (expectedFiles.size() != outputs.size())
     userError("{}: {} expected outputs, the model has {}", set.string(),
@@ -386,11 +399,14 @@ int run(const ImportOptions &baseOptions) {
   std::optional<Dumper> dumper;
   if (!dumpDir.empty())
     dumper.emplace(dumpDir.getValue());
-  std::vector<Tensor> outputs = interpretGraph(
-      *graph, inputs, [&](const Node &n, const std::vector<Tensor> &results) {
-        if (dumper)
+  std::vector<Tensor> outputs;
+  if (dumper)
+    outputs = interpretGraph(
+        *graph, inputs, [&](const Node &n, const std::vector<Tensor> &results) {
           (*dumper)(n, results);
-      });
+        });
+  else
+    outputs = execute(*graph, inputs);
   if (dumper)
     dumper->finish();
   if (!outputDir.empty()) {
@@ -428,9 +444,11 @@ int main(int argc, char **argv) {
   }
   ImportOptions options;
   if (int rc = runTool("cnnc-run", "cnnc-run", [&] {
-        if (!interp)
-          userError("compiled execution arrives with code generation; run "
-                    "the reference interpreter with --interp");
+        if (!dumpDir.empty() && !interp)
+          userError("--dump needs --interp: compiled code keeps no "
+                    "intermediate tensors");
+        if (optLevel < 0 || optLevel > 3)
+          userError("-O must be 0 to 3, got {}", int(optLevel));
         if (!(absTolerance >= 0) || !(relTolerance >= 0))
           userError("--atol and --rtol must be non-negative");
         if (!testData.empty() && (!dumpDir.empty() || !outputDir.empty()))

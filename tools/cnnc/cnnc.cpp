@@ -1,5 +1,7 @@
 // cnnc: the compiler driver. Reads an ONNX model (or textual cnnc IR) and
 // emits what --emit asks for.
+#include "compiler/codegen/MemoryPlan.h"
+#include "compiler/driver/Driver.h"
 #include "compiler/onnx/Importer.h"
 #include "ir/Printer.h"
 #include "ir/Summary.h"
@@ -7,6 +9,7 @@
 #include "tools/common/ToolSupport.h"
 
 #include <llvm/Support/CommandLine.h>
+#include <llvm/Support/Path.h>
 
 #include <iostream>
 #include <sstream>
@@ -18,19 +21,47 @@ namespace {
 
 cl::OptionCategory toolOptions("cnnc options");
 
-enum class Emit { IR, Summary };
+// What cnnc writes. Bundle (NAME.o + NAME.h) is the default when -o is
+// given, the IR on stdout otherwise.
+enum class Emit { Bundle, IR, Summary, Object, Assembly, LLVMIR };
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"), cl::cat(toolOptions));
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+                               cl::cat(toolOptions));
 cl::opt<bool> supportedOps("supported-ops",
                            cl::desc("Print the supported ONNX ops as the "
                                     "Markdown of docs/supported-ops.md"),
                            cl::init(false), cl::cat(toolOptions));
-cl::opt<Emit> emit("emit", cl::desc("What to produce"), cl::init(Emit::IR),
-                   cl::values(clEnumValN(Emit::IR, "ir", "textual cnnc IR"),
-                              clEnumValN(Emit::Summary, "summary",
-                                         "per-layer shapes, parameters, MACs")), cl::cat(toolOptions));
-cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
-                                cl::value_desc("file"), cl::init("-"), cl::cat(toolOptions));
+cl::opt<Emit> emit(
+    "emit",
+    cl::desc("What to produce (default: with -o, OUT.o and OUT.h; "
+             "else the IR)"),
+    cl::init(Emit::Bundle),
+    cl::values(clEnumValN(Emit::IR, "ir", "textual cnnc IR"),
+               clEnumValN(Emit::Summary, "summary",
+                          "per-layer shapes, parameters, MACs, workspace size"),
+               clEnumValN(Emit::Object, "obj", "the object file alone"),
+               clEnumValN(Emit::Assembly, "asm", "the generated assembly"),
+               clEnumValN(Emit::LLVMIR, "llvm", "the optimized LLVM IR")),
+    cl::cat(toolOptions));
+cl::opt<std::string> outputFile(
+    "o",
+    cl::desc("Output: OUT.o and OUT.h for the default bundle, else the file "
+             "(default: stdout)"),
+    cl::value_desc("path"), cl::init("-"), cl::cat(toolOptions));
+cl::opt<int> optLevel("O", cl::desc("Optimization level (0-3, default 3)"),
+                      cl::Prefix, cl::init(3), cl::cat(toolOptions));
+cl::opt<std::string> target("target",
+                            cl::desc("Target triple (default: the host)"),
+                            cl::value_desc("triple"), cl::cat(toolOptions));
+cl::opt<std::string> mcpu("mcpu",
+                          cl::desc("Target CPU (default: native, the host's; "
+                                   "generic for another architecture)"),
+                          cl::init("native"), cl::cat(toolOptions));
+cl::opt<std::string> symbolName(
+    "name",
+    cl::desc("C symbol prefix of the generated code (default: the output "
+             "file name, made an identifier)"),
+    cl::cat(toolOptions));
 ModelOptions modelOptions(toolOptions);
 cl::opt<bool> printBlobs("print-blobs",
                          cl::desc("With --emit=ir, append the data of large "
@@ -56,8 +87,9 @@ void printSupportedOps(std::ostream &os) {
         "| op | category | operands | results | attributes (ONNX default) |\n"
         "| --- | --- | --- | --- | --- |\n";
   auto range = [](int lo, int hi) {
-    return hi < 0 ? fmt::format("{}+", lo)
-                  : lo == hi ? std::to_string(lo) : fmt::format("{}-{}", lo, hi);
+    return hi < 0     ? fmt::format("{}+", lo)
+           : lo == hi ? std::to_string(lo)
+                      : fmt::format("{}-{}", lo, hi);
   };
   for (const OpInfo &op : allOps()) {
     std::string attrs;
@@ -68,7 +100,8 @@ void printSupportedOps(std::ostream &os) {
                       range(op.minOutputs, op.maxOutputs), attrs);
   }
   os << "\nHandled by the importer, never in the IR:\n\n"
-        "- `Constant` (value, value_float(s), value_int(s)) becomes a constant.\n"
+        "- `Constant` (value, value_float(s), value_int(s)) becomes a "
+        "constant.\n"
         "- `Upsample` (opsets 7-9) becomes `Resize` with "
         "coordinate_transformation_mode=\"asymmetric\".\n"
         "- `Identity` of a constant becomes that constant.\n";
@@ -92,24 +125,71 @@ int main(int argc, char **argv) {
   // Flag errors are the command line's, not the model's: report them as
   // "cnnc: error: ..." before touching the input.
   ImportOptions options;
+  CodeGenOptions codegen;
+  Emit what = emit;
   if (int rc = runTool("cnnc", "cnnc", [&] {
         options = modelOptions.importOptions();
+        if (optLevel < 0 || optLevel > 3)
+          userError("-O must be 0 to 3, got {}", int(optLevel));
+        if (what == Emit::Bundle && !emit.getNumOccurrences() &&
+            outputFile == "-")
+          what = Emit::IR;
+        if (what == Emit::Bundle && outputFile == "-")
+          userError("the object file and header need -o OUT (they are "
+                    "written to OUT.o and OUT.h)");
+        if (what == Emit::Object && outputFile == "-")
+          userError("--emit=obj needs -o FILE");
+        std::string stem =
+            llvm::sys::path::stem(outputFile == "-" ? inputFile.getValue()
+                                                    : outputFile.getValue())
+                .str();
+        codegen.name =
+            cIdentifier(symbolName.empty() ? stem.substr(0, stem.find('.'))
+                                           : symbolName.getValue());
+        if (!symbolName.empty() && codegen.name != symbolName)
+          userError("--name '{}' is not a C identifier", symbolName.getValue());
+        codegen.triple = target;
+        codegen.cpu = mcpu;
+        codegen.optLevel = optLevel;
         return 0;
       }))
     return rc;
   return runTool("cnnc", inputFile, [&] {
     std::unique_ptr<Graph> graph = loadModel(inputFile, options);
     std::ostringstream out;
-    switch (emit) {
+    switch (what) {
+    case Emit::Bundle:
+      writeArtifact(*graph, codegen, Artifact::Object, outputFile + ".o");
+      writeOutput(outputFile + ".h",
+                  generateHeader(*graph, codegen,
+                                 llvm::sys::path::filename(inputFile).str()));
+      return 0;
+    case Emit::Object:
+    case Emit::Assembly:
+    case Emit::LLVMIR:
+      writeArtifact(*graph, codegen,
+                    what == Emit::Object     ? Artifact::Object
+                    : what == Emit::Assembly ? Artifact::Assembly
+                                             : Artifact::LLVMIR,
+                    outputFile);
+      return 0;
     case Emit::IR: {
       PrintOptions opts;
       opts.printBlobs = printBlobs;
       printGraph(*graph, out, opts);
       break;
     }
-    case Emit::Summary:
+    case Emit::Summary: {
       printSummary(*graph, out);
+      MemoryPlan plan = planMemory(*graph);
+      // A plan that lets live tensors overlap would miscompile silently;
+      // checking it here costs little and makes every summary a test of it.
+      std::vector<std::string> problems = verifyPlan(*graph, plan);
+      if (!problems.empty())
+        throw InternalError("unsound memory plan: " + problems.front());
+      printMemoryPlanSummary(plan, out);
       break;
+    }
     }
     writeOutput(outputFile, out.str());
     return 0;

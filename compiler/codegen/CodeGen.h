@@ -1,0 +1,51 @@
+// Code generation: a Graph -> an LLVM module with one entry point,
+//
+//   int32_t NAME_run(const void *const *inputs, void *const *outputs,
+//                    void *workspace);
+//
+// inputs/outputs in graph order, each a plain row-major buffer of its
+// value's type; workspace is caller-owned scratch of NAME_workspace_size
+// bytes, aligned to 64 (the memory plan places every intermediate tensor in
+// it). Weights are read-only globals of the module. Returns 0.
+//
+// Each node becomes a call to a libjit kernel (libjit/libjit.c, embedded as
+// bitcode) with the node's shapes and attributes as constants; the kernels
+// are inlined and the module optimized for the target machine, so the code is
+// specialized to the model's shapes and vectorized.
+#pragma once
+
+#include "ir/Graph.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <memory>
+#include <string>
+
+namespace cnnc {
+
+struct CodeGenOptions {
+  std::string name = "model"; // C symbol prefix
+  std::string triple;         // target; empty: the host
+  std::string cpu = "native"; // "native": the host CPU
+  int optLevel = 3;           // 0..3
+};
+
+// The target machine for `options` (the host by default); a UserError for
+// an unknown triple or CPU.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const CodeGenOptions &options);
+
+// Lowers `graph` to an optimized module for `machine`. An op or type the
+// code generator cannot lower yet is a UserError naming the node; all such
+// nodes are reported at once.
+std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
+                                             llvm::LLVMContext &context,
+                                             llvm::TargetMachine &machine,
+                                             const CodeGenOptions &options);
+
+// The workspace `graph` needs, in bytes (what NAME_workspace_size holds).
+int64_t workspaceSize(const Graph &graph);
+
+} // namespace cnnc

@@ -1,0 +1,101 @@
+#include "compiler/codegen/Jit.h"
+
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+
+#include <cstdlib>
+
+namespace cnnc {
+
+struct JitModel::Impl {
+  std::unique_ptr<llvm::orc::LLJIT> jit;
+  using Entry = int32_t (*)(const void *const *, void *const *, void *);
+  Entry entry = nullptr;
+  int64_t workspaceSize = 0;
+  std::vector<TensorType> inputTypes, outputTypes;
+};
+
+namespace {
+
+template <typename T> T orFail(llvm::Expected<T> value, const char *what) {
+  if (!value)
+    throw InternalError(std::string(what) + ": " +
+                        llvm::toString(value.takeError()));
+  return std::move(*value);
+}
+
+} // namespace
+
+JitModel::JitModel(const Graph &graph, int optLevel)
+    : impl_(std::make_unique<Impl>()) {
+  CodeGenOptions options;
+  options.name = "cnnc_jit";
+  options.optLevel = optLevel;
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options);
+  auto context = std::make_unique<llvm::LLVMContext>();
+  std::unique_ptr<llvm::Module> module =
+      generateModule(graph, *context, *machine, options);
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    throw InternalError("cannot target the host: " +
+                        llvm::toString(builder.takeError()));
+  builder->setCPU(machine->getTargetCPU().str());
+  builder->addFeatures({machine->getTargetFeatureString().str()});
+  builder->setCodeGenOptLevel(machine->getOptLevel());
+  impl_->jit = orFail(
+      llvm::orc::LLJITBuilder().setJITTargetMachineBuilder(*builder).create(),
+      "cannot create the JIT");
+  // The generated code calls libm (expf, ...) and memcpy: resolve them in
+  // this process.
+  impl_->jit->getMainJITDylib().addGenerator(
+      orFail(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+                 impl_->jit->getDataLayout().getGlobalPrefix()),
+             "cannot search this process for symbols"));
+  if (auto error = impl_->jit->addIRModule(
+          llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+    throw InternalError("cannot add the model to the JIT: " +
+                        llvm::toString(std::move(error)));
+  impl_->entry = orFail(impl_->jit->lookup("cnnc_jit_run"), "no entry point")
+                     .toPtr<Impl::Entry>();
+  impl_->workspaceSize = *orFail(impl_->jit->lookup("cnnc_jit_workspace_size"),
+                                 "no workspace size")
+                              .toPtr<const int64_t *>();
+  for (const Value *v : graph.inputs)
+    impl_->inputTypes.push_back(v->type);
+  for (const Value *v : graph.outputs)
+    impl_->outputTypes.push_back(v->type);
+}
+
+JitModel::~JitModel() = default;
+
+std::vector<Tensor> JitModel::run(const std::vector<Tensor> &inputs) {
+  if (inputs.size() != impl_->inputTypes.size())
+    userError("the model has {} inputs, {} given", impl_->inputTypes.size(),
+              inputs.size());
+  std::vector<const void *> in;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].type() != impl_->inputTypes[i])
+      userError("input {} is {}, the model expects {}", i,
+                inputs[i].type().str(), impl_->inputTypes[i].str());
+    in.push_back(inputs[i].bytes().data());
+  }
+  std::vector<std::vector<uint8_t>> buffers;
+  std::vector<void *> out;
+  for (const TensorType &t : impl_->outputTypes) {
+    buffers.emplace_back(t.byteSize());
+    out.push_back(buffers.back().data());
+  }
+  // 64-byte aligned, as the generated code assumes.
+  size_t size = size_t((impl_->workspaceSize + 63) / 64 * 64);
+  std::unique_ptr<void, decltype(&std::free)> workspace(
+      size ? std::aligned_alloc(64, size) : nullptr, &std::free);
+  if (size && !workspace)
+    throw std::bad_alloc();
+  impl_->entry(in.data(), out.data(), workspace.get());
+  std::vector<Tensor> results;
+  for (size_t i = 0; i < buffers.size(); ++i)
+    results.emplace_back(impl_->outputTypes[i], std::move(buffers[i]));
+  return results;
+}
+
+} // namespace cnnc
