@@ -3,6 +3,7 @@
 #include "compiler/codegen/MemoryPlan.h"
 #include "ir/ShapeInference.h"
 
+#include <llvm/ADT/StringSwitch.h>
 #include <llvm/Bitcode/BitcodeReader.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Verifier.h>
@@ -68,6 +69,7 @@ private:
   llvm::IRBuilder<> b_;
   const CodeGenOptions &options_;
   MemoryPlan plan_;
+  const Node *current_ = nullptr; // the node being lowered
   llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr;
   std::map<const Value *, llvm::Value *> pointers_;
 };
@@ -110,11 +112,64 @@ llvm::Value *Emitter::pointer(const Value *v) {
   return p;
 }
 
+// The kernels whose last two parameters are a [begin, end) range of
+// independent work items (libjit.c documents each): their calls run on the
+// runtime's thread pool.
+bool takesRange(llvm::StringRef kernel) {
+  return llvm::StringSwitch<bool>(kernel)
+      .Cases("cnnc_conv2d_f32", "cnnc_pool2d_f32", "cnnc_global_pool_f32",
+             "cnnc_gemm_f32", "cnnc_unary_f32", true)
+      .Cases("cnnc_binary_f32", "cnnc_channel_affine_f32",
+             "cnnc_batchnorm_f32", "cnnc_softmax_f32", true)
+      .Default(false);
+}
+
 void Emitter::call(const char *kernel, std::vector<llvm::Value *> args) {
   llvm::Function *f = m_.getFunction(kernel);
   if (!f)
     throw InternalError(fmt::format("libjit has no kernel '{}'", kernel));
-  b_.CreateCall(f, args);
+  auto *count = llvm::dyn_cast<llvm::ConstantInt>(args.back());
+  if (!takesRange(kernel) || !count || count->getSExtValue() < 2) {
+    b_.CreateCall(f, args);
+    return;
+  }
+  // cnnc_parallel_for(count, grain, task, context): the task calls the
+  // kernel on its [begin, end); the context holds the arguments that are not
+  // constants (buffer pointers, run-time scalars). A chunk gets at least
+  // kMinChunk output elements, so small layers stay on one thread.
+  constexpr int64_t kMinChunk = 16384;
+  int64_t items = count->getSExtValue();
+  int64_t outputs = std::max<int64_t>(1, current_->outputs[0]->type.numElements());
+  int64_t grain = std::max<int64_t>(1, kMinChunk * items / outputs);
+  std::vector<llvm::Type *> fieldTypes;
+  std::vector<size_t> dynamic;
+  for (size_t i = 0; i + 2 < args.size(); ++i)
+    if (!llvm::isa<llvm::Constant>(args[i])) {
+      dynamic.push_back(i);
+      fieldTypes.push_back(args[i]->getType());
+    }
+  auto *contextType = llvm::StructType::get(ctx_, fieldTypes);
+  llvm::Type *i64Type = b_.getInt64Ty(), *ptr = b_.getPtrTy();
+  auto *taskType = llvm::FunctionType::get(b_.getVoidTy(), {ptr, i64Type, i64Type}, false);
+  auto *task = llvm::Function::Create(taskType, llvm::GlobalValue::InternalLinkage,
+                                      "task." + current_->name, m_);
+  // Fill the context in the entry function.
+  llvm::Value *context = b_.CreateAlloca(contextType);
+  for (size_t k = 0; k < dynamic.size(); ++k)
+    b_.CreateStore(args[dynamic[k]], b_.CreateStructGEP(contextType, context, unsigned(k)));
+  llvm::FunctionCallee parallelFor = m_.getOrInsertFunction(
+      "cnnc_parallel_for", b_.getVoidTy(), i64Type, i64Type, ptr, ptr);
+  b_.CreateCall(parallelFor, {count, b_.getInt64(uint64_t(grain)), task, context});
+  // The task: load the dynamic arguments, call the kernel on the range.
+  llvm::IRBuilder<> tb(llvm::BasicBlock::Create(ctx_, "entry", task));
+  std::vector<llvm::Value *> taskArgs = args;
+  for (size_t k = 0; k < dynamic.size(); ++k)
+    taskArgs[dynamic[k]] = tb.CreateLoad(
+        fieldTypes[k], tb.CreateStructGEP(contextType, task->getArg(0), unsigned(k)));
+  taskArgs[args.size() - 2] = task->getArg(1);
+  taskArgs[args.size() - 1] = task->getArg(2);
+  tb.CreateCall(f, taskArgs);
+  tb.CreateRetVoid();
 }
 
 std::vector<float> Emitter::constantFloats(const Node &n, size_t i) {
@@ -531,6 +586,7 @@ void Emitter::transpose(const Node &n) {
 }
 
 void Emitter::emitNode(const Node &n) {
+  current_ = &n;
   // Every compute kernel is f32; data movement works on bytes.
   bool dataMovement = false;
   switch (n.kind) {

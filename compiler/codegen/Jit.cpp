@@ -1,5 +1,7 @@
 #include "compiler/codegen/Jit.h"
 
+#include "cnnc_rt.h"
+
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 
@@ -51,6 +53,16 @@ JitModel::JitModel(const Graph &graph, int optLevel)
       orFail(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
                  impl_->jit->getDataLayout().getGlobalPrefix()),
              "cannot search this process for symbols"));
+  // The runtime's thread pool, which the generated code calls, is linked
+  // into this program: give the JIT its address.
+  llvm::orc::SymbolMap runtime;
+  runtime[impl_->jit->mangleAndIntern("cnnc_parallel_for")] = {
+      llvm::orc::ExecutorAddr::fromPtr(&cnnc_parallel_for),
+      llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  if (auto error = impl_->jit->getMainJITDylib().define(
+          llvm::orc::absoluteSymbols(std::move(runtime))))
+    throw InternalError("cannot define the runtime symbols: " +
+                        llvm::toString(std::move(error)));
   if (auto error = impl_->jit->addIRModule(
           llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
     throw InternalError("cannot add the model to the JIT: " +
