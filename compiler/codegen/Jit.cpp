@@ -5,7 +5,6 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 
-#include <cstdlib>
 
 namespace cnnc {
 
@@ -97,11 +96,12 @@ std::vector<Tensor> JitModel::run(const std::vector<Tensor> &inputs) {
     buffers.emplace_back(t.byteSize());
     out.push_back(buffers.back().data());
   }
-  // 64-byte aligned, as the generated code assumes.
-  size_t size = size_t((impl_->workspaceSize + 63) / 64 * 64);
-  std::unique_ptr<void, decltype(&std::free)> workspace(
-      size ? std::aligned_alloc(64, size) : nullptr, &std::free);
-  if (size && !workspace)
+  // 64-byte aligned, as the generated code assumes: the runtime's
+  // allocator, as a compiled application uses it.
+  std::unique_ptr<void, decltype(&cnnc_aligned_free)> workspace(
+      cnnc_aligned_alloc(size_t(impl_->workspaceSize), CNNC_ALIGNMENT),
+      &cnnc_aligned_free);
+  if (!workspace)
     throw std::bad_alloc();
   impl_->entry(in.data(), out.data(), workspace.get());
   std::vector<Tensor> results;

@@ -333,10 +333,12 @@ std::vector<fs::path> dataSets(const fs::path &dir) {
   return sets;
 }
 
-// Runs the model on one data set; returns the mismatches (empty: passed).
-std::vector<Diagnostic> runDataSet(const fs::path &set, ImportOptions options) {
-  std::vector<std::string> names = modelInputNames(modelFile);
-  std::map<std::string, TensorRef> given = inputFlagValues();
+// Runs the model on one data set, whose inputs join the --input values
+// `given`; `names` are the model's run-time inputs. Returns the mismatches
+// (empty: passed).
+std::vector<Diagnostic> runDataSet(const fs::path &set, ImportOptions options,
+                                   const std::vector<std::string> &names,
+                                   std::map<std::string, TensorRef> given) {
   std::vector<fs::path> inputFiles = numberedFiles(set, "input");
   // Inputs bind by the name the file carries, else by position, as ONNX's
   // backend runner does.
@@ -382,9 +384,13 @@ void printSummary(const Value &out, const Tensor &t) {
 
 int run(const ImportOptions &baseOptions) {
   if (!testData.empty()) {
+    // Read once; each data set imports the model again, as its values may
+    // fix different shapes.
+    std::vector<std::string> names = modelInputNames(modelFile);
+    std::map<std::string, TensorRef> given = inputFlagValues();
     std::vector<Diagnostic> mismatches;
     for (const fs::path &set : dataSets(testData.getValue())) {
-      std::vector<Diagnostic> m = runDataSet(set, baseOptions);
+      std::vector<Diagnostic> m = runDataSet(set, baseOptions, names, given);
       mismatches.insert(mismatches.end(), m.begin(), m.end());
     }
     if (!mismatches.empty())
