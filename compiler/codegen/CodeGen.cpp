@@ -1,7 +1,6 @@
 #include "compiler/codegen/CodeGen.h"
 
-#include "compiler/codegen/MemoryPlan.h"
-#include "ir/ShapeInference.h"
+#include "compiler/codegen/Emitter.h"
 
 #include <llvm/ADT/StringSwitch.h>
 #include <llvm/Bitcode/BitcodeReader.h>
@@ -23,56 +22,8 @@ extern const unsigned char libjitBitcode[];
 extern const size_t libjitBitcodeSize;
 
 namespace {
-
 constexpr int64_t kAlignment = kWorkspaceAlignment;
-
-// Emits the calls of one model's entry function.
-class Emitter {
-public:
-  Emitter(const Graph &g, llvm::Module &m, const CodeGenOptions &options)
-      : g_(g), m_(m), ctx_(m.getContext()), b_(ctx_), options_(options) {}
-
-  void emitEntry();
-
-private:
-  // Pointers to values.
-  llvm::Value *pointer(const Value *v);
-  llvm::Value *optionalPointer(const Value *v) {
-    return v ? pointer(v) : llvm::ConstantPointerNull::get(b_.getPtrTy());
-  }
-  llvm::Constant *i64(int64_t v) { return b_.getInt64(uint64_t(v)); }
-  llvm::Constant *f32(double v) {
-    return llvm::ConstantFP::get(b_.getFloatTy(), v);
-  }
-  void call(const char *kernel, std::vector<llvm::Value *> args);
-  // The f32 data of a constant operand (BatchNormalization's statistics).
-  std::vector<float> constantFloats(const Node &n, size_t i);
-  llvm::Value *floatConstant(const std::string &name,
-                             const std::vector<float> &values);
-
-  void emitNode(const Node &n);
-  void conv(const Node &n);
-  void pool(const Node &n);
-  void globalPool(const Node &n);
-  void gemm(const Node &n, bool matMul);
-  void unary(const Node &n);
-  void binary(const Node &n);
-  void batchNorm(const Node &n);
-  void softmax(const Node &n);
-  void copy(const Node &n);
-  void concat(const Node &n);
-  void transpose(const Node &n);
-
-  const Graph &g_;
-  llvm::Module &m_;
-  llvm::LLVMContext &ctx_;
-  llvm::IRBuilder<> b_;
-  const CodeGenOptions &options_;
-  MemoryPlan plan_;
-  const Node *current_ = nullptr; // the node being lowered
-  llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr;
-  std::map<const Value *, llvm::Value *> pointers_;
-};
+} // namespace
 
 llvm::Value *Emitter::pointer(const Value *v) {
   auto it = pointers_.find(v);
@@ -112,9 +63,9 @@ llvm::Value *Emitter::pointer(const Value *v) {
   return p;
 }
 
-// The kernels whose last two parameters are a [begin, end) range of
-// independent work items (libjit.c documents each): their calls run on the
-// runtime's thread pool.
+namespace {
+// The libjit kernels whose last two parameters are a [begin, end) range of
+// independent work items (libjit/*.c documents each).
 bool takesRange(llvm::StringRef kernel) {
   return llvm::StringSwitch<bool>(kernel)
       .Cases("cnnc_conv2d_f32", "cnnc_pool2d_f32", "cnnc_global_pool_f32",
@@ -123,13 +74,19 @@ bool takesRange(llvm::StringRef kernel) {
              "cnnc_batchnorm_f32", "cnnc_softmax_f32", true)
       .Default(false);
 }
+} // namespace
 
 void Emitter::call(const char *kernel, std::vector<llvm::Value *> args) {
   llvm::Function *f = m_.getFunction(kernel);
   if (!f)
     throw InternalError(fmt::format("libjit has no kernel '{}'", kernel));
+  callFunction(f, std::move(args), takesRange(kernel));
+}
+
+void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
+                           bool takesRange) {
   auto *count = llvm::dyn_cast<llvm::ConstantInt>(args.back());
-  if (!takesRange(kernel) || !count || count->getSExtValue() < 2) {
+  if (!takesRange || !count || count->getSExtValue() < 2) {
     b_.CreateCall(f, args);
     return;
   }
@@ -191,398 +148,16 @@ llvm::Value *Emitter::floatConstant(const std::string &name,
   return global;
 }
 
-// ------------------------------------------------------------ the ops
-
-// A window's geometry as 2-D (1-D windows get a height of 1).
-struct Window2D {
-  int64_t H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR;
-};
-
-Window2D window2D(const Node &n) {
-  const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
-  Window win = resolvedWindow(n);
-  if (x.size() == 3)
-    return {1, x[2],
-            1, y[2],
-            1, win.kernel[0],
-            1, win.strides[0],
-            1, win.dilations[0],
-            0, win.pads[0],
-            0, win.pads[1]};
-  if (x.size() != 4)
-    n.error("code generation supports 1-D and 2-D windows, not {}-D",
-            x.size() - 2);
-  return {x[2],
-          x[3],
-          y[2],
-          y[3],
-          win.kernel[0],
-          win.kernel[1],
-          win.strides[0],
-          win.strides[1],
-          win.dilations[0],
-          win.dilations[1],
-          win.pads[0],
-          win.pads[1],
-          win.pads[2],
-          win.pads[3]};
-}
-
-void Emitter::conv(const Node &n) {
-  const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
-  Window2D w = window2D(n);
-  call("cnnc_conv2d_f32", {pointer(n.inputs[0]),
-                           pointer(n.inputs[1]),
-                           optionalPointer(n.input(2)),
-                           pointer(n.outputs[0]),
-                           i64(x[1]),
-                           i64(w.H),
-                           i64(w.W),
-                           i64(y[1]),
-                           i64(w.OH),
-                           i64(w.OW),
-                           i64(w.KH),
-                           i64(w.KW),
-                           i64(w.SH),
-                           i64(w.SW),
-                           i64(w.DH),
-                           i64(w.DW),
-                           i64(w.PT),
-                           i64(w.PL),
-                           i64(n.getInt("group")),
-                           i64(0),
-                           i64(y[0] * y[1])});
-}
-
-void Emitter::pool(const Node &n) {
-  if (n.outputs.size() > 1)
-    n.error("code generation does not produce MaxPool's Indices yet");
-  const Shape &y = n.outputs[0]->type.shape;
-  Window2D w = window2D(n);
-  bool average = n.kind == OpKind::AveragePool;
-  call("cnnc_pool2d_f32", {pointer(n.inputs[0]),
-                           pointer(n.outputs[0]),
-                           i64(average ? 1 : 0),
-                           i64(w.H),
-                           i64(w.W),
-                           i64(w.OH),
-                           i64(w.OW),
-                           i64(w.KH),
-                           i64(w.KW),
-                           i64(w.SH),
-                           i64(w.SW),
-                           i64(w.DH),
-                           i64(w.DW),
-                           i64(w.PT),
-                           i64(w.PL),
-                           i64(w.PB),
-                           i64(w.PR),
-                           i64(average ? n.getInt("count_include_pad") : 0),
-                           i64(0),
-                           i64(y[0] * y[1])});
-}
-
-void Emitter::globalPool(const Node &n) {
-  const Shape &x = n.inputs[0]->type.shape;
-  call("cnnc_global_pool_f32",
-       {pointer(n.inputs[0]), pointer(n.outputs[0]),
-        i64(n.kind == OpKind::GlobalAveragePool ? 1 : 0),
-        i64(elementCount(x, 2, x.size())), i64(0), i64(x[0] * x[1])});
-}
-
-void Emitter::gemm(const Node &n, bool matMul) {
-  const Shape &a = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
-  if (matMul && (a.size() != 2 || n.inputs[1]->type.rank() != 2))
-    n.error("code generation supports 2-D MatMul only");
-  bool transA = !matMul && n.getInt("transA") != 0;
-  int64_t M = y[0], N = y[1], K = transA ? a[0] : a[1];
-  int64_t cKind = 0;
-  const Value *c = matMul ? nullptr : n.input(2);
-  if (c) {
-    const Shape &cs = c->type.shape;
-    int64_t count = elementCount(cs);
-    if (count == 1)
-      cKind = 1;
-    else if (cs.back() == N && count == N)
-      cKind = 2;
-    else if (count == M && cs.size() == 2 && cs[1] == 1)
-      cKind = 3;
-    else
-      cKind = 4;
-  }
-  call("cnnc_gemm_f32",
-       {pointer(n.inputs[0]), pointer(n.inputs[1]), optionalPointer(c),
-        pointer(n.outputs[0]), i64(M), i64(N), i64(K), i64(transA),
-        i64(!matMul && n.getInt("transB") != 0),
-        f32(matMul ? 1.0 : n.getFloat("alpha")),
-        f32(matMul ? 1.0 : n.getFloat("beta")), i64(cKind), i64(0), i64(M)});
-}
-
-// The libjit UNARY_* codes (libjit.c keeps the same order).
-enum Unary {
-  kRelu,
-  kLeakyRelu,
-  kSigmoid,
-  kHardSigmoid,
-  kHardSwish,
-  kTanh,
-  kElu,
-  kSelu,
-  kSoftplus,
-  kSqrt,
-  kExp,
-  kLog,
-  kAbs,
-  kNeg,
-  kReciprocal,
-  kErf,
-  kClip,
-  kCopy
-};
-
-void Emitter::unary(const Node &n) {
-  Unary op = kCopy;
-  double alpha = 0, beta = 0, gamma = 0;
-  // Clip's bounds when they are run-time operands (graph inputs, results):
-  // loaded in the entry function and passed to the kernel like a constant.
-  llvm::Value *loadedMin = nullptr, *loadedMax = nullptr;
-  switch (n.kind) {
-  case OpKind::Relu:
-    op = kRelu;
-    break;
-  case OpKind::LeakyRelu:
-    op = kLeakyRelu;
-    alpha = n.getFloat("alpha");
-    break;
-  case OpKind::Sigmoid:
-    op = kSigmoid;
-    break;
-  case OpKind::HardSigmoid:
-    op = kHardSigmoid, alpha = n.getFloat("alpha"), beta = n.getFloat("beta");
-    break;
-  case OpKind::HardSwish:
-    op = kHardSwish;
-    break;
-  case OpKind::Tanh:
-    op = kTanh;
-    break;
-  case OpKind::Elu:
-    op = kElu;
-    alpha = n.getFloat("alpha");
-    break;
-  case OpKind::Selu:
-    op = kSelu, alpha = n.getFloat("alpha"), gamma = n.getFloat("gamma");
-    break;
-  case OpKind::Softplus:
-    op = kSoftplus;
-    break;
-  case OpKind::Sqrt:
-    op = kSqrt;
-    break;
-  case OpKind::Exp:
-    op = kExp;
-    break;
-  case OpKind::Log:
-    op = kLog;
-    break;
-  case OpKind::Abs:
-    op = kAbs;
-    break;
-  case OpKind::Neg:
-    op = kNeg;
-    break;
-  case OpKind::Reciprocal:
-    op = kReciprocal;
-    break;
-  case OpKind::Erf:
-    op = kErf;
-    break;
-  case OpKind::Clip: {
-    op = kClip;
-    alpha = -INFINITY, beta = INFINITY;
-    auto bound = [&](size_t i, double &value, llvm::Value *&loaded) {
-      const Tensor *t = n.constantInput(i);
-      if (t && t->hasData())
-        value = t->floatAt(0);
-      else if (n.input(i))
-        loaded = b_.CreateLoad(b_.getFloatTy(), pointer(n.input(i)));
-    };
-    bound(1, alpha, loadedMin);
-    bound(2, beta, loadedMax);
-    break;
-  }
-  default:
-    throw InternalError("unary: not a unary op");
-  }
-  call("cnnc_unary_f32",
-       {pointer(n.inputs[0]), pointer(n.outputs[0]), i64(op),
-        loadedMin ? loadedMin : f32(alpha), loadedMax ? loadedMax : f32(beta),
-        f32(gamma), i64(0), i64(n.outputs[0]->type.numElements())});
-}
-
-// The libjit BINARY_* codes.
-enum Binary { kAdd, kSub, kMul, kDiv, kPow, kMax, kMin, kPRelu };
-
-// Strides of `operand` read as broadcast to the 4-D `out` (0 on broadcast
-// dimensions); operand and out have been padded to rank 4.
-std::vector<int64_t> strides4(Shape operand, const Shape &out) {
-  operand.insert(operand.begin(), out.size() - operand.size(), 1);
-  std::vector<int64_t> strides(4, 0);
-  int64_t s = 1;
-  for (size_t i = 4; i-- > 0;) {
-    strides[i] = operand[i] == 1 ? 0 : s;
-    s *= operand[i];
-  }
-  return strides;
-}
-
-void Emitter::binary(const Node &n) {
-  if (n.inputs.size() != 2)
-    n.error("code generation supports {} with two operands only", n.opName());
-  Binary op = kAdd;
-  switch (n.kind) {
-  case OpKind::Add:
-  case OpKind::Sum:
-    op = kAdd;
-    break;
-  case OpKind::Sub:
-    op = kSub;
-    break;
-  case OpKind::Mul:
-    op = kMul;
-    break;
-  case OpKind::Div:
-    op = kDiv;
-    break;
-  case OpKind::Pow:
-    op = kPow;
-    break;
-  case OpKind::Max:
-    op = kMax;
-    break;
-  case OpKind::Min:
-    op = kMin;
-    break;
-  case OpKind::PRelu:
-    op = kPRelu;
-    break;
-  default:
-    throw InternalError("binary: not a binary op");
-  }
-  Shape out = n.outputs[0]->type.shape;
-  if (out.size() > 4)
-    n.error("code generation supports broadcasting up to rank 4");
-  out.insert(out.begin(), 4 - out.size(), 1);
-  std::vector<int64_t> as = strides4(n.inputs[0]->type.shape, out),
-                       bs = strides4(n.inputs[1]->type.shape, out);
-  call("cnnc_binary_f32",
-       {pointer(n.inputs[0]), pointer(n.inputs[1]), pointer(n.outputs[0]),
-        i64(op), i64(out[1]), i64(out[2]), i64(out[3]), i64(as[0]), i64(as[1]),
-        i64(as[2]), i64(as[3]), i64(bs[0]), i64(bs[1]), i64(bs[2]), i64(bs[3]),
-        i64(0), i64(out[0] * out[1])});
-}
-
-void Emitter::batchNorm(const Node &n) {
-  if (n.getInt("training_mode") != 0 || n.outputs.size() > 1)
-    n.error("code generation supports BatchNormalization in inference only");
-  const Shape &x = n.inputs[0]->type.shape;
-  bool constantStatistics = true;
-  for (size_t i = 1; i < 5; ++i)
-    if (const Tensor *t = n.constantInput(i); !t || !t->hasData())
-      constantStatistics = false;
-  if (!constantStatistics) {
-    // Statistics known at run time only: the kernel folds them per plane.
-    call("cnnc_batchnorm_f32",
-         {pointer(n.inputs[0]), pointer(n.inputs[1]), pointer(n.inputs[2]),
-          pointer(n.inputs[3]), pointer(n.inputs[4]), pointer(n.outputs[0]),
-          f32(n.getFloat("epsilon")), i64(x[1]),
-          i64(elementCount(x, 2, x.size())), i64(0), i64(x[0] * x[1])});
-    return;
-  }
-  std::vector<float> scale = constantFloats(n, 1), bias = constantFloats(n, 2),
-                     mean = constantFloats(n, 3), var = constantFloats(n, 4);
-  // Folded at compile time into y = x * s + t per channel, in double.
-  std::vector<float> s(scale.size()), t(scale.size());
-  double eps = n.getFloat("epsilon");
-  for (size_t c = 0; c < s.size(); ++c) {
-    double k = scale[c] / std::sqrt(double(var[c]) + eps);
-    s[c] = float(k);
-    t[c] = float(bias[c] - mean[c] * k);
-  }
-  call("cnnc_channel_affine_f32",
-       {pointer(n.inputs[0]), floatConstant("bn.scale." + n.name, s),
-        floatConstant("bn.shift." + n.name, t), pointer(n.outputs[0]),
-        i64(x[1]), i64(elementCount(x, 2, x.size())), i64(0),
-        i64(x[0] * x[1])});
-}
-
-void Emitter::softmax(const Node &n) {
-  const Shape &x = n.inputs[0]->type.shape;
-  int64_t axis = normalizeAxis(n, n.getInt("axis"), int64_t(x.size()));
-  call("cnnc_softmax_f32",
-       {pointer(n.inputs[0]), pointer(n.outputs[0]),
-        i64(n.kind == OpKind::LogSoftmax), i64(x[size_t(axis)]),
-        i64(elementCount(x, size_t(axis) + 1, x.size())), i64(0),
-        i64(elementCount(x, 0, size_t(axis)))});
-}
-
-void Emitter::copy(const Node &n) {
-  // A result the memory plan made a view of its operand shares its memory:
-  // nothing to copy.
-  const TensorPlacement *placement = plan_.find(n.outputs[0]);
-  bool view = placement && placement->viewOf;
-  llvm::Value *src = pointer(n.inputs[0]), *dst = pointer(n.outputs[0]);
-  uint64_t bytes = n.outputs[0]->type.byteSize();
-  if (bytes > 0 && !view)
-    b_.CreateMemCpy(dst, llvm::MaybeAlign(), src, llvm::MaybeAlign(), bytes);
-  if (n.outputs.size() > 1) { // Dropout's mask: all true in inference
-    uint64_t maskBytes = n.outputs[1]->type.byteSize();
-    if (maskBytes > 0)
-      b_.CreateMemSet(pointer(n.outputs[1]), b_.getInt8(1), maskBytes,
-                      llvm::MaybeAlign());
-  }
-}
-
-void Emitter::concat(const Node &n) {
-  const Shape &y = n.outputs[0]->type.shape;
-  int64_t axis = normalizeAxis(n, n.getInt("axis"), int64_t(y.size()));
-  int64_t outer = elementCount(y, 0, size_t(axis));
-  int64_t inner = elementCount(y, size_t(axis) + 1, y.size()) *
-                  int64_t(dtypeSize(n.outputs[0]->type.dtype));
-  int64_t offset = 0;
-  for (const Value *in : n.inputs) {
-    int64_t block = in->type.shape[size_t(axis)] * inner;
-    llvm::Value *dst =
-        b_.CreateConstGEP1_64(b_.getInt8Ty(), pointer(n.outputs[0]), offset);
-    call("cnnc_copy_blocks", {dst, pointer(in), i64(outer), i64(block),
-                              i64(y[size_t(axis)] * inner), i64(block)});
-    offset += block;
-  }
-}
-
-void Emitter::transpose(const Node &n) {
-  const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
-  if (dtypeSize(n.inputs[0]->type.dtype) != 4 || x.size() > 6)
-    n.error("code generation transposes 4-byte elements up to rank 6 only");
-  std::vector<int64_t> perm = n.getInts("perm");
-  if (perm.empty())
-    for (size_t i = x.size(); i-- > 0;)
-      perm.push_back(int64_t(i));
-  std::vector<int64_t> own(x.size(), 1);
-  for (size_t i = x.size(); i-- > 1;)
-    own[i - 1] = own[i] * x[i];
-  std::vector<int64_t> dims(6, 1), strides(6, 0);
-  size_t pad = 6 - y.size();
-  for (size_t i = 0; i < y.size(); ++i) {
-    dims[pad + i] = y[i];
-    strides[pad + i] = own[size_t(perm[i])];
-  }
-  std::vector<llvm::Value *> args{pointer(n.inputs[0]), pointer(n.outputs[0])};
-  for (int64_t d : dims)
-    args.push_back(i64(d));
-  for (int64_t s : strides)
-    args.push_back(i64(s));
-  call("cnnc_transpose_u32", args);
+llvm::Value *Emitter::int64Constant(const std::string &name,
+                                    const std::vector<int64_t> &values) {
+  auto *data = llvm::ConstantDataArray::get(
+      ctx_, llvm::ArrayRef<uint64_t>(
+                reinterpret_cast<const uint64_t *>(values.data()),
+                values.size()));
+  auto *global = new llvm::GlobalVariable(
+      m_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data, name);
+  global->setAlignment(llvm::Align(kAlignment));
+  return global;
 }
 
 void Emitter::emitNode(const Node &n) {
@@ -739,6 +314,8 @@ void Emitter::emitEntry() {
       options_.name + "_workspace_size");
   size->setAlignment(llvm::Align(8));
 }
+
+namespace {
 
 // libjit's bitcode, retargeted: its functions lose the CPU and features
 // clang compiled them for and become always-inlined, so the optimizer

@@ -8,7 +8,7 @@
 // bytes, aligned to 64 (the memory plan places every intermediate tensor in
 // it). Weights are read-only globals of the module. Returns 0.
 //
-// Each node becomes a call to a libjit kernel (libjit/libjit.c, embedded as
+// Each node becomes a call to a libjit kernel (libjit/*.c, embedded as
 // bitcode) with the node's shapes and attributes as constants; the kernels
 // are inlined and the module optimized for the target machine, so the code is
 // specialized to the model's shapes and vectorized.

@@ -1,0 +1,96 @@
+// The code generator's emitter, shared by the files that lower each op
+// family (Lower*.cpp). Internal to compiler/codegen: CodeGen.h is the API.
+//
+// Emitter builds one model's entry function. A node lowers either to a call
+// of a libjit kernel (libjit/*.c, C compiled to bitcode and inlined; call()
+// runs kernels that take a work range on the runtime's thread pool) or to a
+// loop nest generated here (LoopNest.h), which is how element-wise ops and
+// data movement handle every element type.
+#pragma once
+
+#include "compiler/codegen/CodeGen.h"
+#include "compiler/codegen/MemoryPlan.h"
+#include "ir/ShapeInference.h"
+
+#include <llvm/IR/IRBuilder.h>
+
+#include <functional>
+#include <map>
+
+namespace cnnc {
+
+class Emitter {
+public:
+  Emitter(const Graph &g, llvm::Module &m, const CodeGenOptions &options)
+      : g_(g), m_(m), ctx_(m.getContext()), b_(ctx_), options_(options) {}
+
+  void emitEntry();
+
+  // ---------------------------------------------------------- helpers
+  // The buffer holding `v`: a constant's global, a graph input or output
+  // buffer, or the value's workspace slot.
+  llvm::Value *pointer(const Value *v);
+  llvm::Value *optionalPointer(const Value *v) {
+    return v ? pointer(v) : llvm::ConstantPointerNull::get(b_.getPtrTy());
+  }
+  llvm::Constant *i64(int64_t v) { return b_.getInt64(uint64_t(v)); }
+  llvm::Constant *f32(double v) {
+    return llvm::ConstantFP::get(b_.getFloatTy(), v);
+  }
+  // Calls libjit's `kernel`; kernels whose last two arguments are a
+  // [begin, end) range run on the thread pool when the range is large.
+  void call(const char *kernel, std::vector<llvm::Value *> args);
+  // Calls `f` (a libjit kernel or a generated one) with `args`; with
+  // `takesRange`, its last two arguments are a [begin, end) range of
+  // independent work items and the call runs on the thread pool.
+  void callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
+                    bool takesRange);
+  // The f32 data of a constant operand (BatchNormalization's statistics).
+  std::vector<float> constantFloats(const Node &n, size_t i);
+  // A private read-only global holding `values`.
+  llvm::Value *floatConstant(const std::string &name,
+                             const std::vector<float> &values);
+  llvm::Value *int64Constant(const std::string &name,
+                             const std::vector<int64_t> &values);
+
+  llvm::Module &module() { return m_; }
+  llvm::LLVMContext &context() { return ctx_; }
+  llvm::IRBuilder<> &builder() { return b_; }
+  const Node &current() const { return *current_; }
+
+  // ---------------------------------------------------------- lowerings
+  // LowerWindow.cpp
+  void conv(const Node &n);
+  void pool(const Node &n);
+  void globalPool(const Node &n);
+  // LowerLinear.cpp
+  void gemm(const Node &n, bool matMul);
+  // LowerNorm.cpp
+  void batchNorm(const Node &n);
+  void softmax(const Node &n);
+  // LowerElementwise.cpp
+  void unary(const Node &n);
+  void binary(const Node &n);
+  // LowerData.cpp
+  void copy(const Node &n);
+  void concat(const Node &n);
+  void transpose(const Node &n);
+
+private:
+  void emitNode(const Node &n);
+
+  const Graph &g_;
+  llvm::Module &m_;
+  llvm::LLVMContext &ctx_;
+  llvm::IRBuilder<> b_;
+  const CodeGenOptions &options_;
+  MemoryPlan plan_;
+  const Node *current_ = nullptr; // the node being lowered
+  llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr;
+  std::map<const Value *, llvm::Value *> pointers_;
+
+public:
+  const MemoryPlan &plan() const { return plan_; }
+};
+
+} // namespace cnnc
