@@ -63,24 +63,32 @@ llvm::Value *Emitter::pointer(const Value *v) {
   return p;
 }
 
-namespace {
-// The libjit kernels whose last two parameters are a [begin, end) range of
-// independent work items (libjit/*.c documents each).
-bool takesRange(llvm::StringRef kernel) {
-  return llvm::StringSwitch<bool>(kernel)
-      .Cases("cnnc_conv2d_f32", "cnnc_pool2d_f32", "cnnc_global_pool_f32",
-             "cnnc_gemm_f32", "cnnc_unary_f32", true)
-      .Cases("cnnc_binary_f32", "cnnc_channel_affine_f32",
-             "cnnc_batchnorm_f32", "cnnc_softmax_f32", true)
-      .Default(false);
-}
-} // namespace
-
 void Emitter::call(const char *kernel, std::vector<llvm::Value *> args) {
+  callFunction(libjitFunction(kernel), std::move(args), false);
+}
+
+void Emitter::callRange(const char *kernel, std::vector<llvm::Value *> args) {
+  callFunction(libjitFunction(kernel), std::move(args), true);
+}
+
+llvm::Function *Emitter::libjitFunction(const char *kernel) {
   llvm::Function *f = m_.getFunction(kernel);
   if (!f)
     throw InternalError(fmt::format("libjit has no kernel '{}'", kernel));
-  callFunction(f, std::move(args), takesRange(kernel));
+  return f;
+}
+
+void Emitter::unsupported(const Node &n) {
+  n.error("code generation does not support {} yet (cnnc-run --interp runs "
+          "it)",
+          n.opName());
+}
+
+void Emitter::requireF32(const Node &n) {
+  for (const Value *v : n.inputs)
+    if (v && v->type.dtype != DType::F32 && !v->isConstant())
+      n.error("code generation supports f32 tensors only, operand '{}' is {}",
+              v->name, v->type.str());
 }
 
 void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
@@ -162,27 +170,6 @@ llvm::Value *Emitter::int64Constant(const std::string &name,
 
 void Emitter::emitNode(const Node &n) {
   current_ = &n;
-  // Every compute kernel is f32; data movement works on bytes.
-  bool dataMovement = false;
-  switch (n.kind) {
-  case OpKind::Flatten:
-  case OpKind::Reshape:
-  case OpKind::Squeeze:
-  case OpKind::Unsqueeze:
-  case OpKind::Identity:
-  case OpKind::Concat:
-  case OpKind::Transpose:
-    dataMovement = true;
-    break;
-  default:
-    break;
-  }
-  if (!dataMovement)
-    for (const Value *v : n.inputs)
-      if (v && v->type.dtype != DType::F32 && !v->isConstant())
-        n.error("code generation supports f32 tensors only, operand '{}' is "
-                "{}",
-                v->name, v->type.str());
   switch (n.kind) {
   case OpKind::Conv:
     return conv(n);
@@ -241,9 +228,15 @@ void Emitter::emitNode(const Node &n) {
   case OpKind::Transpose:
     return transpose(n);
   case OpKind::ConvTranspose:
+    return convTranspose(n);
   case OpKind::LpPool:
+    return lpPool(n);
   case OpKind::InstanceNormalization:
+    return instanceNorm(n);
   case OpKind::LRN:
+    return lrn(n);
+  case OpKind::Resize:
+    return resize(n);
   case OpKind::Mean:
   case OpKind::ReduceMean:
   case OpKind::ReduceSum:
@@ -256,10 +249,7 @@ void Emitter::emitNode(const Node &n) {
   case OpKind::ConstantOfShape:
   case OpKind::Expand:
   case OpKind::Cast:
-  case OpKind::Resize:
-    n.error("code generation does not support {} yet (cnnc-run --interp "
-            "runs it)",
-            n.opName());
+    unsupported(n);
   }
   throw InternalError("emitNode: unknown op kind");
 }

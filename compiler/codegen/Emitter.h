@@ -37,9 +37,17 @@ public:
   llvm::Constant *f32(double v) {
     return llvm::ConstantFP::get(b_.getFloatTy(), v);
   }
-  // Calls libjit's `kernel`; kernels whose last two arguments are a
-  // [begin, end) range run on the thread pool when the range is large.
+  // Calls libjit's `kernel`.
   void call(const char *kernel, std::vector<llvm::Value *> args);
+  // Calls libjit's `kernel` whose last two arguments are a [begin, end)
+  // range of independent work items: on the thread pool when it is large.
+  void callRange(const char *kernel, std::vector<llvm::Value *> args);
+  llvm::Function *libjitFunction(const char *kernel);
+  // A UserError unless every operand that is not a constant is f32 (the
+  // libjit kernels that are written for f32 only).
+  void requireF32(const Node &n);
+  // The UserError for an op the code generator cannot lower yet.
+  [[noreturn]] void unsupported(const Node &n);
   // Calls `f` (a libjit kernel or a generated one) with `args`; with
   // `takesRange`, its last two arguments are a [begin, end) range of
   // independent work items and the call runs on the thread pool.
@@ -63,11 +71,17 @@ public:
   void conv(const Node &n);
   void pool(const Node &n);
   void globalPool(const Node &n);
+  void convTranspose(const Node &n);
+  void lpPool(const Node &n);
   // LowerLinear.cpp
   void gemm(const Node &n, bool matMul);
   // LowerNorm.cpp
   void batchNorm(const Node &n);
   void softmax(const Node &n);
+  void instanceNorm(const Node &n);
+  void lrn(const Node &n);
+  // LowerResize.cpp
+  void resize(const Node &n);
   // LowerElementwise.cpp
   void unary(const Node &n);
   void binary(const Node &n);

@@ -32,6 +32,7 @@ enum Unary {
 } // namespace
 
 void Emitter::unary(const Node &n) {
+  requireF32(n);
   Unary op = kCopy;
   double alpha = 0, beta = 0, gamma = 0;
   // Clip's bounds when they are run-time operands (graph inputs, results):
@@ -105,7 +106,7 @@ void Emitter::unary(const Node &n) {
   default:
     throw InternalError("unary: not a unary op");
   }
-  call("cnnc_unary_f32",
+  callRange("cnnc_unary_f32",
        {pointer(n.inputs[0]), pointer(n.outputs[0]), i64(op),
         loadedMin ? loadedMin : f32(alpha), loadedMax ? loadedMax : f32(beta),
         f32(gamma), i64(0), i64(n.outputs[0]->type.numElements())});
@@ -132,6 +133,7 @@ std::vector<int64_t> strides4(Shape operand, const Shape &out) {
 } // namespace
 
 void Emitter::binary(const Node &n) {
+  requireF32(n);
   if (n.inputs.size() != 2)
     n.error("code generation supports {} with two operands only", n.opName());
   Binary op = kAdd;
@@ -170,7 +172,7 @@ void Emitter::binary(const Node &n) {
   out.insert(out.begin(), 4 - out.size(), 1);
   std::vector<int64_t> as = strides4(n.inputs[0]->type.shape, out),
                        bs = strides4(n.inputs[1]->type.shape, out);
-  call("cnnc_binary_f32",
+  callRange("cnnc_binary_f32",
        {pointer(n.inputs[0]), pointer(n.inputs[1]), pointer(n.outputs[0]),
         i64(op), i64(out[1]), i64(out[2]), i64(out[3]), i64(as[0]), i64(as[1]),
         i64(as[2]), i64(as[3]), i64(bs[0]), i64(bs[1]), i64(bs[2]), i64(bs[3]),

@@ -4,6 +4,7 @@
 namespace cnnc {
 
 void Emitter::gemm(const Node &n, bool matMul) {
+  requireF32(n);
   const Shape &a = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
   if (matMul && (a.size() != 2 || n.inputs[1]->type.rank() != 2))
     n.error("code generation supports 2-D MatMul only");
@@ -23,7 +24,7 @@ void Emitter::gemm(const Node &n, bool matMul) {
     else
       cKind = 4;
   }
-  call("cnnc_gemm_f32",
+  callRange("cnnc_gemm_f32",
        {pointer(n.inputs[0]), pointer(n.inputs[1]), optionalPointer(c),
         pointer(n.outputs[0]), i64(M), i64(N), i64(K), i64(transA),
         i64(!matMul && n.getInt("transB") != 0),

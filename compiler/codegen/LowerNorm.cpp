@@ -6,6 +6,7 @@
 namespace cnnc {
 
 void Emitter::batchNorm(const Node &n) {
+  requireF32(n);
   if (n.getInt("training_mode") != 0 || n.outputs.size() > 1)
     n.error("code generation supports BatchNormalization in inference only");
   const Shape &x = n.inputs[0]->type.shape;
@@ -15,7 +16,7 @@ void Emitter::batchNorm(const Node &n) {
       constantStatistics = false;
   if (!constantStatistics) {
     // Statistics known at run time only: the kernel folds them per plane.
-    call("cnnc_batchnorm_f32",
+    callRange("cnnc_batchnorm_f32",
          {pointer(n.inputs[0]), pointer(n.inputs[1]), pointer(n.inputs[2]),
           pointer(n.inputs[3]), pointer(n.inputs[4]), pointer(n.outputs[0]),
           f32(n.getFloat("epsilon")), i64(x[1]),
@@ -32,7 +33,7 @@ void Emitter::batchNorm(const Node &n) {
     s[c] = float(k);
     t[c] = float(bias[c] - mean[c] * k);
   }
-  call("cnnc_channel_affine_f32",
+  callRange("cnnc_channel_affine_f32",
        {pointer(n.inputs[0]), floatConstant("bn.scale." + n.name, s),
         floatConstant("bn.shift." + n.name, t), pointer(n.outputs[0]),
         i64(x[1]), i64(elementCount(x, 2, x.size())), i64(0),
@@ -40,13 +41,18 @@ void Emitter::batchNorm(const Node &n) {
 }
 
 void Emitter::softmax(const Node &n) {
+  requireF32(n);
   const Shape &x = n.inputs[0]->type.shape;
   int64_t axis = normalizeAxis(n, n.getInt("axis"), int64_t(x.size()));
-  call("cnnc_softmax_f32",
+  callRange("cnnc_softmax_f32",
        {pointer(n.inputs[0]), pointer(n.outputs[0]),
         i64(n.kind == OpKind::LogSoftmax), i64(x[size_t(axis)]),
         i64(elementCount(x, size_t(axis) + 1, x.size())), i64(0),
         i64(elementCount(x, 0, size_t(axis)))});
 }
+
+void Emitter::instanceNorm(const Node &n) { unsupported(n); }
+
+void Emitter::lrn(const Node &n) { unsupported(n); }
 
 } // namespace cnnc

@@ -43,9 +43,10 @@ Window2D window2D(const Node &n) {
 } // namespace
 
 void Emitter::conv(const Node &n) {
+  requireF32(n);
   const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
   Window2D w = window2D(n);
-  call("cnnc_conv2d_f32", {pointer(n.inputs[0]),
+  callRange("cnnc_conv2d_f32", {pointer(n.inputs[0]),
                            pointer(n.inputs[1]),
                            optionalPointer(n.input(2)),
                            pointer(n.outputs[0]),
@@ -69,12 +70,13 @@ void Emitter::conv(const Node &n) {
 }
 
 void Emitter::pool(const Node &n) {
+  requireF32(n);
   if (n.outputs.size() > 1)
     n.error("code generation does not produce MaxPool's Indices yet");
   const Shape &y = n.outputs[0]->type.shape;
   Window2D w = window2D(n);
   bool average = n.kind == OpKind::AveragePool;
-  call("cnnc_pool2d_f32", {pointer(n.inputs[0]),
+  callRange("cnnc_pool2d_f32", {pointer(n.inputs[0]),
                            pointer(n.outputs[0]),
                            i64(average ? 1 : 0),
                            i64(w.H),
@@ -97,11 +99,16 @@ void Emitter::pool(const Node &n) {
 }
 
 void Emitter::globalPool(const Node &n) {
+  requireF32(n);
   const Shape &x = n.inputs[0]->type.shape;
-  call("cnnc_global_pool_f32",
+  callRange("cnnc_global_pool_f32",
        {pointer(n.inputs[0]), pointer(n.outputs[0]),
         i64(n.kind == OpKind::GlobalAveragePool ? 1 : 0),
         i64(elementCount(x, 2, x.size())), i64(0), i64(x[0] * x[1])});
 }
+
+void Emitter::convTranspose(const Node &n) { unsupported(n); }
+
+void Emitter::lpPool(const Node &n) { unsupported(n); }
 
 } // namespace cnnc
