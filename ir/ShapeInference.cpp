@@ -648,20 +648,30 @@ std::vector<TensorType> inferSplit(const Node &n) {
   return outs;
 }
 
+// Slice's constant operands, with the defaults of the optional ones (axes
+// 0.., steps 1).
+struct SliceOperands {
+  std::vector<int64_t> starts, ends, axes, steps;
+};
+SliceOperands sliceOperands(const Node &n) {
+  SliceOperands s;
+  s.starts = intsOperand(n, 1, "starts");
+  s.ends = intsOperand(n, 2, "ends");
+  if (n.input(3))
+    s.axes = intsOperand(n, 3, "axes");
+  else
+    for (size_t i = 0; i < s.starts.size(); ++i)
+      s.axes.push_back(int64_t(i));
+  if (n.input(4))
+    s.steps = intsOperand(n, 4, "steps");
+  else
+    s.steps.assign(s.starts.size(), 1);
+  return s;
+}
+
 TensorType inferSlice(const Node &n) {
   const TensorType &x = operandType(n, 0);
-  std::vector<int64_t> starts = intsOperand(n, 1, "starts");
-  std::vector<int64_t> ends = intsOperand(n, 2, "ends");
-  std::vector<int64_t> axes, steps;
-  if (n.input(3))
-    axes = intsOperand(n, 3, "axes");
-  else
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(int64_t(i));
-  if (n.input(4))
-    steps = intsOperand(n, 4, "steps");
-  else
-    steps.assign(starts.size(), 1);
+  auto [starts, ends, axes, steps] = sliceOperands(n);
   if (ends.size() != starts.size() || axes.size() != starts.size() ||
       steps.size() != starts.size())
     n.error("starts, ends, axes and steps must have the same length");
@@ -1094,6 +1104,55 @@ void setInferredTypes(Node &node) {
 void inferShapes(Graph &graph) {
   for (auto &node : graph.nodes)
     setInferredTypes(*node);
+}
+
+StridedView sliceView(const Node &n) {
+  const Shape &shape = operandType(n, 0).shape;
+  auto [starts, ends, axes, steps] = sliceOperands(n);
+  StridedView view;
+  view.strides.assign(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;)
+    view.strides[i - 1] = view.strides[i] * shape[i];
+  for (size_t i = 0; i < starts.size(); ++i) {
+    size_t axis = size_t(normalizeAxis(n, axes[i], int64_t(shape.size())));
+    SliceRange r = resolveSlice(starts[i], ends[i], steps[i], shape[axis]);
+    view.offset += r.start * view.strides[axis];
+    // With at most one element read the step never applies; leaving it out
+    // keeps a huge step from overflowing the stride.
+    if (r.count > 1)
+      view.strides[axis] *= steps[i];
+  }
+  return view;
+}
+
+std::vector<int64_t> padsBefore(const Node &n) {
+  int64_t rank = operandType(n, 0).rank();
+  std::vector<int64_t> pads = intsOperand(n, 1, "pads", 2 * kMaxRank);
+  std::vector<int64_t> axes;
+  if (n.input(3))
+    for (int64_t a : intsOperand(n, 3, "axes"))
+      axes.push_back(normalizeAxis(n, a, rank));
+  else
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  std::vector<int64_t> before(size_t(rank), 0);
+  for (size_t i = 0; i < axes.size() && i < pads.size(); ++i)
+    before[size_t(axes[i])] = pads[i];
+  return before;
+}
+
+int64_t padSource(std::string_view mode, int64_t dim, int64_t before,
+                  int64_t o) {
+  int64_t i = o - before;
+  if (i >= 0 && i < dim)
+    return i;
+  if (mode == "constant")
+    return -1;
+  if (mode == "edge" || dim == 1)
+    return std::clamp<int64_t>(i, 0, dim - 1);
+  int64_t period = 2 * (dim - 1);
+  i = ((i % period) + period) % period;
+  return i < dim ? i : period - i;
 }
 
 std::pair<int64_t, int64_t> shapeOpRange(const Node &n, int64_t rank) {

@@ -89,6 +89,26 @@ struct SliceRange {
 };
 SliceRange resolveSlice(int64_t start, int64_t end, int64_t step, int64_t dim);
 
+// The elements a Slice node reads, as a strided view of its row-major
+// input: the result's element at multi-index i is the input's element
+// offset + dot(i, strides). Reads the node's constant operands.
+struct StridedView {
+  int64_t offset = 0;
+  std::vector<int64_t> strides;
+};
+StridedView sliceView(const Node &node);
+
+// Per axis of a Pad node's input, how many elements it gains (negative:
+// loses) at its start. Reads the node's constant operands.
+std::vector<int64_t> padsBefore(const Node &node);
+// The input index that feeds output position `o` of an axis of `dim`
+// elements padded by `before` in Pad mode `mode`, or -1 for the constant
+// fill. Reflect mirrors about the edge elements without repeating them, as
+// often as needed (NumPy's "reflect"). Precondition: dim > 0 unless mode is
+// "constant".
+int64_t padSource(std::string_view mode, int64_t dim, int64_t before,
+                  int64_t o);
+
 // Multidirectional (NumPy) broadcast of two shapes; nullopt if they do not
 // broadcast.
 std::optional<Shape> broadcastShapes(const Shape &a, const Shape &b);

@@ -238,18 +238,27 @@ void Emitter::emitNode(const Node &n) {
   case OpKind::Resize:
     return resize(n);
   case OpKind::Mean:
+    return binary(n);
+  case OpKind::Cast:
+    return cast(n);
   case OpKind::ReduceMean:
   case OpKind::ReduceSum:
   case OpKind::ReduceMax:
+    return reduce(n);
   case OpKind::Split:
+    return split(n);
   case OpKind::Slice:
+    return slice(n);
   case OpKind::Pad:
+    return pad(n);
   case OpKind::Gather:
+    return gather(n);
   case OpKind::Shape:
+    return shape(n);
   case OpKind::ConstantOfShape:
+    return constantOfShape(n);
   case OpKind::Expand:
-  case OpKind::Cast:
-    unsupported(n);
+    return expand(n);
   }
   throw InternalError("emitNode: unknown op kind");
 }

@@ -84,11 +84,21 @@ public:
   void resize(const Node &n);
   // LowerElementwise.cpp
   void unary(const Node &n);
-  void binary(const Node &n);
+  void binary(const Node &n); // and the variadic Max, Min, Sum, Mean
+  void cast(const Node &n);
+  // LowerReduction.cpp
+  void reduce(const Node &n);
   // LowerData.cpp
   void copy(const Node &n);
   void concat(const Node &n);
   void transpose(const Node &n);
+  void slice(const Node &n);
+  void split(const Node &n);
+  void expand(const Node &n);
+  void gather(const Node &n);
+  void pad(const Node &n);
+  void shape(const Node &n);
+  void constantOfShape(const Node &n);
 
 private:
   void emitNode(const Node &n);

@@ -1,5 +1,7 @@
-// Lowering of data movement: copies, views, Concat, Transpose.
-#include "compiler/codegen/Emitter.h"
+// Lowering of data movement: copies and views, Concat, and as loop nests
+// over any element type Transpose, Slice, Split, Expand, Gather, Pad, and
+// the shape ops.
+#include "compiler/codegen/LoopNest.h"
 
 namespace cnnc {
 
@@ -37,29 +39,218 @@ void Emitter::concat(const Node &n) {
   }
 }
 
+namespace {
+
+std::vector<int64_t> rowMajorStrides(const Shape &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;)
+    strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
+// Copies `view` of `from` (offset and strides over `to`'s shape) into the
+// row-major `to`.
+void copyView(Emitter &e, const std::string &name, const Value *from,
+              int64_t offset, std::vector<int64_t> strides, const Value *to) {
+  const Shape &shape = to->type.shape;
+  emitLoopNest(e, name, shape,
+               {Access{e.pointer(from), from->type.dtype, offset,
+                       std::move(strides)},
+                broadcastAccess(e, to, shape)},
+               [](const LoopPoint &p) { p.copy(0, 1); });
+}
+
+} // namespace
+
 void Emitter::transpose(const Node &n) {
-  const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
-  if (dtypeSize(n.inputs[0]->type.dtype) != 4 || x.size() > 6)
-    n.error("code generation transposes 4-byte elements up to rank 6 only");
+  const Shape &x = n.inputs[0]->type.shape;
   std::vector<int64_t> perm = n.getInts("perm");
   if (perm.empty())
     for (size_t i = x.size(); i-- > 0;)
       perm.push_back(int64_t(i));
-  std::vector<int64_t> own(x.size(), 1);
-  for (size_t i = x.size(); i-- > 1;)
-    own[i - 1] = own[i] * x[i];
-  std::vector<int64_t> dims(6, 1), strides(6, 0);
-  size_t pad = 6 - y.size();
-  for (size_t i = 0; i < y.size(); ++i) {
-    dims[pad + i] = y[i];
-    strides[pad + i] = own[size_t(perm[i])];
+  std::vector<int64_t> own = rowMajorStrides(x), strides;
+  for (int64_t p : perm)
+    strides.push_back(own[size_t(p)]);
+  copyView(*this, "transpose." + n.name, n.inputs[0], 0, strides,
+           n.outputs[0]);
+}
+
+void Emitter::slice(const Node &n) {
+  StridedView view = sliceView(n);
+  copyView(*this, "slice." + n.name, n.inputs[0], view.offset, view.strides,
+           n.outputs[0]);
+}
+
+void Emitter::split(const Node &n) {
+  const Shape &x = n.inputs[0]->type.shape;
+  size_t axis = size_t(normalizeAxis(n, n.getInt("axis"), int64_t(x.size())));
+  std::vector<int64_t> strides = rowMajorStrides(x);
+  // The chunks are the results' extents along `axis`, in order.
+  int64_t start = 0;
+  for (const Value *out : n.outputs) {
+    copyView(*this, "split." + n.name, n.inputs[0], start * strides[axis],
+             strides, out);
+    start += out->type.shape[axis];
   }
-  std::vector<llvm::Value *> args{pointer(n.inputs[0]), pointer(n.outputs[0])};
-  for (int64_t d : dims)
-    args.push_back(i64(d));
-  for (int64_t s : strides)
-    args.push_back(i64(s));
-  call("cnnc_transpose_u32", args);
+}
+
+void Emitter::expand(const Node &n) {
+  const Shape &shape = n.outputs[0]->type.shape;
+  copyView(*this, "expand." + n.name, n.inputs[0], 0,
+           broadcastAccess(*this, n.inputs[0], shape).strides, n.outputs[0]);
+}
+
+void Emitter::gather(const Node &n) {
+  const Value *data = n.inputs[0], *indices = n.inputs[1];
+  const Shape &shape = data->type.shape, &out = n.outputs[0]->type.shape;
+  size_t axis =
+      size_t(normalizeAxis(n, n.getInt("axis"), int64_t(shape.size())));
+  size_t indexRank = indices->type.shape.size();
+  // The result is [outer..., indices..., inner...]. Access 0 reads the
+  // index over the result's index dimensions; access 1 is data with its
+  // own strides along outer and inner and the looked-up row added in the
+  // body; access 2 the result.
+  std::vector<int64_t> own = rowMajorStrides(shape);
+  Access index{pointer(indices), indices->type.dtype, 0,
+               std::vector<int64_t>(out.size(), 0)};
+  Access table{pointer(data), data->type.dtype, 0,
+               std::vector<int64_t>(out.size(), 0)};
+  std::vector<int64_t> indexStrides = rowMajorStrides(indices->type.shape);
+  for (size_t d = 0; d < out.size(); ++d) {
+    if (d < axis)
+      table.strides[d] = own[d];
+    else if (d < axis + indexRank)
+      index.strides[d] = indexStrides[d - axis];
+    else
+      table.strides[d] = own[d - indexRank + 1];
+  }
+  int64_t dim = shape[axis], axisStride = own[axis];
+  std::vector<Access> accesses{index, table,
+                               broadcastAccess(*this, n.outputs[0], out)};
+  emitLoopNest(*this, "gather." + n.name, out, accesses,
+               [&](const LoopPoint &p) {
+                 llvm::IRBuilder<> &b = p.b;
+                 // Negative indices count from the end. An index out of
+                 // range, which the interpreter reports, is clamped here
+                 // so that no read leaves the tensor.
+                 llvm::Value *i = p.load(0);
+                 i = b.CreateSelect(b.CreateICmpSLT(i, b.getInt64(0)),
+                                    b.CreateAdd(i, b.getInt64(uint64_t(dim))),
+                                    i);
+                 i = b.CreateSelect(b.CreateICmpSLT(i, b.getInt64(0)),
+                                    b.getInt64(0), i);
+                 i = b.CreateSelect(
+                     b.CreateICmpSGT(i, b.getInt64(uint64_t(dim - 1))),
+                     b.getInt64(uint64_t(dim - 1)), i);
+                 llvm::Value *row = b.CreateMul(i, b.getInt64(uint64_t(axisStride)));
+                 llvm::Type *type = storageType(b.getContext(), data->type.dtype);
+                 llvm::Value *from = b.CreateGEP(type, p.address(1), row);
+                 b.CreateStore(b.CreateLoad(type, from), p.address(2));
+               },
+               {/*mergeDims=*/false, /*parallel=*/true});
+}
+
+void Emitter::pad(const Node &n) {
+  const Value *x = n.inputs[0];
+  const Shape &shape = x->type.shape, &out = n.outputs[0]->type.shape;
+  std::string mode = n.getString("mode");
+  if (mode != "constant" && mode != "reflect" && mode != "edge")
+    n.error("unsupported pad mode '{}'", mode);
+  std::vector<int64_t> before = padsBefore(n);
+  // Per axis, a table of the input index feeding each output position (-1:
+  // the fill), computed here; the nest looks them up.
+  std::vector<llvm::Value *> tables;
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (mode != "constant" && shape[d] == 0 && out[d] > 0)
+      n.error("{} padding of an empty axis {}", mode, d);
+    std::vector<int64_t> source;
+    for (int64_t o = 0; o < out[d]; ++o)
+      source.push_back(padSource(mode, shape[d], before[d], o));
+    tables.push_back(int64Constant("pad." + n.name, source));
+  }
+  std::vector<int64_t> own = rowMajorStrides(shape);
+  // Access 0 is x, indexed in the body; 1 the fill (a scalar operand, or a
+  // zero of the result's type); 2 the result.
+  llvm::Type *element = storageType(ctx_, x->type.dtype);
+  llvm::Value *fill = nullptr;
+  if (n.input(2))
+    fill = pointer(n.input(2));
+  else // zero bytes are 0 (or false) in every dtype
+    fill = new llvm::GlobalVariable(m_, element, true,
+                                    llvm::GlobalValue::PrivateLinkage,
+                                    llvm::Constant::getNullValue(element),
+                                    "pad.zero." + n.name);
+  std::vector<Access> accesses{
+      Access{pointer(x), x->type.dtype, 0, std::vector<int64_t>(out.size(), 0)},
+      Access{fill, x->type.dtype, 0, std::vector<int64_t>(out.size(), 0)},
+      broadcastAccess(*this, n.outputs[0], out)};
+  emitLoopNest(
+      *this, "pad." + n.name, out, accesses,
+      [&](const LoopPoint &p) {
+        llvm::IRBuilder<> &b = p.b;
+        llvm::Value *element = b.getInt64(0), *inside = b.getTrue();
+        for (size_t d = 0; d < shape.size(); ++d) {
+          llvm::Value *i = b.CreateLoad(
+              b.getInt64Ty(),
+              b.CreateGEP(b.getInt64Ty(), tables[d], p.index[d]));
+          inside = b.CreateAnd(inside, b.CreateICmpSGE(i, b.getInt64(0)));
+          element = b.CreateAdd(
+              element, b.CreateMul(i, b.getInt64(uint64_t(own[d]))));
+        }
+        // Outside, the element index is meaningless: read the fill.
+        llvm::Type *type = storageType(b.getContext(), x->type.dtype);
+        llvm::Value *inValue = nullptr, *fill = nullptr;
+        llvm::BasicBlock *here = b.GetInsertBlock();
+        llvm::Function *f = here->getParent();
+        auto *read = llvm::BasicBlock::Create(b.getContext(), "pad.in", f);
+        auto *join = llvm::BasicBlock::Create(b.getContext(), "pad.join", f);
+        fill = b.CreateLoad(type, p.address(1));
+        b.CreateCondBr(inside, read, join);
+        b.SetInsertPoint(read);
+        inValue = b.CreateLoad(type, p.elementAddress(0, element));
+        b.CreateBr(join);
+        b.SetInsertPoint(join);
+        llvm::PHINode *v = b.CreatePHI(type, 2);
+        v->addIncoming(fill, here);
+        v->addIncoming(inValue, read);
+        b.CreateStore(v, p.address(2));
+      },
+      {/*mergeDims=*/false, /*parallel=*/true});
+}
+
+void Emitter::shape(const Node &n) {
+  // Shapes are static: the result is a constant.
+  const Shape &s = n.inputs[0]->type.shape;
+  auto [start, end] = shapeOpRange(n, int64_t(s.size()));
+  std::vector<int64_t> dims(s.begin() + start, s.begin() + end);
+  if (!dims.empty())
+    b_.CreateMemCpy(pointer(n.outputs[0]), llvm::MaybeAlign(),
+                    int64Constant("shape." + n.name, dims), llvm::MaybeAlign(),
+                    dims.size() * sizeof(int64_t));
+}
+
+void Emitter::constantOfShape(const Node &n) {
+  const TensorType &type = n.outputs[0]->type;
+  // Without a value attribute ONNX fills with f32 0.
+  std::vector<uint8_t> value(dtypeSize(type.dtype), 0);
+  if (const Attribute *a = n.attr("value")) {
+    const Tensor &t = *a->getTensor();
+    if (!t.hasData())
+      n.error("the value attribute has no data (elided)");
+    value = t.bytes();
+  }
+  auto *data = llvm::ConstantDataArray::getRaw(
+      llvm::StringRef(reinterpret_cast<const char *>(value.data()),
+                      value.size()),
+      1, storageType(ctx_, type.dtype));
+  auto *global = new llvm::GlobalVariable(
+      m_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data,
+      "fill." + n.name);
+  emitLoopNest(*this, "fill." + n.name, type.shape,
+               {Access{global, type.dtype, 0,
+                       std::vector<int64_t>(type.shape.size(), 0)},
+                broadcastAccess(*this, n.outputs[0], type.shape)},
+               [](const LoopPoint &p) { p.copy(0, 1); });
 }
 
 } // namespace cnnc

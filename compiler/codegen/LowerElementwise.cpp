@@ -1,182 +1,322 @@
-// Lowering of element-wise ops.
-#include <cmath>
+// Lowering of element-wise ops (activations, arithmetic with broadcasting,
+// the variadic Max/Min/Sum/Mean, Cast) to loop nests, for every element
+// type. Each op computes what the interpreter computes
+// (ir/interp/ActivationKernels.cpp, ElementwiseKernels.cpp) in the same
+// compute type, so results agree bit for bit up to the libm functions'
+// vectorized forms.
+#include "compiler/codegen/LoopNest.h"
 
-#include "compiler/codegen/Emitter.h"
+#include <llvm/IR/Intrinsics.h>
 
 namespace cnnc {
 
 namespace {
 
-// The libjit UNARY_* codes (libjit/elementwise.c keeps the same order).
-enum Unary {
-  kRelu,
-  kLeakyRelu,
-  kSigmoid,
-  kHardSigmoid,
-  kHardSwish,
-  kTanh,
-  kElu,
-  kSelu,
-  kSoftplus,
-  kSqrt,
-  kExp,
-  kLog,
-  kAbs,
-  kNeg,
-  kReciprocal,
-  kErf,
-  kClip,
-  kCopy
+// Arithmetic on compute values of one element type, in the interpreter's
+// terms: floats follow IEEE, integers wrap, comparisons know signedness.
+class Arith {
+public:
+  Arith(llvm::IRBuilder<> &b, llvm::Module &m, DType dtype)
+      : b(b), m(m), dtype(dtype), type(computeType(b.getContext(), dtype)),
+        isFloat(cnnc::isFloat(dtype)), isSigned(isSignedType(dtype)) {}
+
+  llvm::Value *constant(double v) {
+    return isFloat ? llvm::ConstantFP::get(type, v)
+                   : llvm::ConstantInt::get(type, uint64_t(int64_t(v)));
+  }
+  llvm::Value *add(llvm::Value *x, llvm::Value *y) {
+    return isFloat ? b.CreateFAdd(x, y) : b.CreateAdd(x, y);
+  }
+  llvm::Value *sub(llvm::Value *x, llvm::Value *y) {
+    return isFloat ? b.CreateFSub(x, y) : b.CreateSub(x, y);
+  }
+  llvm::Value *mul(llvm::Value *x, llvm::Value *y) {
+    return isFloat ? b.CreateFMul(x, y) : b.CreateMul(x, y);
+  }
+  // Integer division truncates; a divisor of -1 negates (wrapping, so the
+  // one overflowing quotient cannot trap) and a divisor of 0, which the
+  // interpreter reports as an error, gives 0 here rather than a trap.
+  llvm::Value *div(llvm::Value *x, llvm::Value *y) {
+    if (isFloat)
+      return b.CreateFDiv(x, y);
+    llvm::Value *zero = constant(0), *one = constant(1);
+    llvm::Value *isZero = b.CreateICmpEQ(y, zero);
+    if (!isSigned)
+      return b.CreateSelect(isZero, zero,
+                            b.CreateUDiv(x, b.CreateSelect(isZero, one, y)));
+    llvm::Value *isMinusOne = b.CreateICmpEQ(y, constant(-1));
+    llvm::Value *safe = b.CreateSelect(b.CreateOr(isZero, isMinusOne), one, y);
+    llvm::Value *q = b.CreateSDiv(x, safe);
+    return b.CreateSelect(isZero, zero,
+                          b.CreateSelect(isMinusOne, b.CreateSub(zero, x), q));
+  }
+  llvm::Value *less(llvm::Value *x, llvm::Value *y) { // false with a NaN
+    return isFloat    ? b.CreateFCmpOLT(x, y)
+           : isSigned ? b.CreateICmpSLT(x, y)
+                      : b.CreateICmpULT(x, y);
+  }
+  llvm::Value *isNaN(llvm::Value *x) {
+    return isFloat ? b.CreateFCmpUNO(x, x) : b.getFalse();
+  }
+  llvm::Value *select(llvm::Value *c, llvm::Value *x, llvm::Value *y) {
+    return b.CreateSelect(c, x, y);
+  }
+  // std::clamp(x, lo, hi): NaN stays NaN.
+  llvm::Value *clamp(llvm::Value *x, double lo, double hi) {
+    llvm::Value *l = constant(lo), *h = constant(hi);
+    return select(less(x, l), l, select(less(h, x), h, x));
+  }
+  llvm::Value *intrinsic(llvm::Intrinsic::ID id, llvm::Value *x) {
+    return b.CreateUnaryIntrinsic(id, x);
+  }
+  // A libm function of one argument: NAMEf for float, NAME for double.
+  llvm::Value *libm(const char *name, llvm::Value *x) {
+    std::string symbol =
+        std::string(name) + (type->isFloatTy() ? "f" : "");
+    llvm::FunctionCallee f = m.getOrInsertFunction(symbol, type, type);
+    if (auto *fn = llvm::dyn_cast<llvm::Function>(f.getCallee())) {
+      fn->setDoesNotThrow();
+      fn->setDoesNotAccessMemory(); // built with -fno-math-errno semantics
+    }
+    return b.CreateCall(f, {x});
+  }
+
+  llvm::IRBuilder<> &b;
+  llvm::Module &m;
+  DType dtype;
+  llvm::Type *type;
+  bool isFloat, isSigned;
 };
+
+bool isUnsignedInteger(DType dtype) {
+  return isInteger(dtype) && !isSignedType(dtype);
+}
+
+// The element-type rules of the interpreter (ONNX's type constraints): a
+// UserError naming the node when `dtype` is not one the op is defined on.
+void checkElementType(const Node &n, DType dtype) {
+  switch (n.kind) {
+  case OpKind::Relu:
+  case OpKind::Abs:
+  case OpKind::Clip:
+  case OpKind::PRelu:
+  case OpKind::Add:
+  case OpKind::Sub:
+  case OpKind::Mul:
+  case OpKind::Div:
+  case OpKind::Pow:
+  case OpKind::Max:
+  case OpKind::Min:
+  case OpKind::Sum:
+    if (dtype == DType::Bool)
+      n.error("needs a numeric tensor, got bool");
+    return;
+  case OpKind::Neg:
+    if (dtype == DType::Bool || isUnsignedInteger(dtype))
+      n.error("needs a signed tensor, got {}", dtypeName(dtype));
+    return;
+  case OpKind::Cast:
+    return;
+  default:
+    if (!isFloat(dtype))
+      n.error("needs a floating-point tensor, got {}", dtypeName(dtype));
+  }
+}
+
+// The value of a float activation or unary math op at x.
+llvm::Value *unaryValue(const Node &n, Arith &a, llvm::Value *x) {
+  auto attr = [&](const char *name) { return n.getFloat(name); };
+  llvm::Value *zero = a.constant(0), *one = a.constant(1);
+  switch (n.kind) {
+  case OpKind::Relu:
+    return a.select(a.less(x, zero), zero, x); // keeps NaN
+  case OpKind::LeakyRelu:
+    return a.select(a.less(x, zero), a.mul(a.constant(attr("alpha")), x), x);
+  case OpKind::Sigmoid: {
+    // exp of a non-positive argument only, so large |x| cannot overflow.
+    llvm::Value *e = a.intrinsic(llvm::Intrinsic::exp,
+                                 a.select(a.less(x, zero), x, a.sub(zero, x)));
+    llvm::Value *positive = a.b.CreateFDiv(one, a.add(one, e));
+    llvm::Value *negative = a.b.CreateFDiv(e, a.add(one, e));
+    return a.select(a.b.CreateFCmpOGE(x, zero), positive, negative);
+  }
+  case OpKind::HardSigmoid:
+    return a.clamp(a.add(a.mul(a.constant(attr("alpha")), x),
+                         a.constant(attr("beta"))),
+                   0, 1);
+  case OpKind::HardSwish:
+    return a.mul(x, a.clamp(a.add(a.b.CreateFDiv(x, a.constant(6)),
+                                  a.constant(0.5)),
+                            0, 1));
+  case OpKind::Tanh:
+    return a.libm("tanh", x);
+  case OpKind::Elu:
+    return a.select(a.less(x, zero),
+                    a.mul(a.constant(attr("alpha")), a.libm("expm1", x)), x);
+  case OpKind::Selu: {
+    llvm::Value *gamma = a.constant(attr("gamma"));
+    return a.select(a.less(zero, x), a.mul(gamma, x),
+                    a.mul(a.mul(gamma, a.constant(attr("alpha"))),
+                          a.libm("expm1", x)));
+  }
+  case OpKind::Softplus: {
+    // log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): no overflow for large x.
+    llvm::Value *e = a.intrinsic(
+        llvm::Intrinsic::exp,
+        a.b.CreateFNeg(a.intrinsic(llvm::Intrinsic::fabs, x)));
+    return a.add(a.select(a.less(x, zero), zero, x), a.libm("log1p", e));
+  }
+  case OpKind::Sqrt:
+    return a.intrinsic(llvm::Intrinsic::sqrt, x);
+  case OpKind::Exp:
+    return a.intrinsic(llvm::Intrinsic::exp, x);
+  case OpKind::Log:
+    return a.intrinsic(llvm::Intrinsic::log, x);
+  case OpKind::Abs:
+    // Floats clear the sign bit; integers wrap (the most negative value
+    // stays itself).
+    if (a.isFloat)
+      return a.intrinsic(llvm::Intrinsic::fabs, x);
+    return a.isSigned ? a.select(a.less(x, zero), a.sub(zero, x), x) : x;
+  case OpKind::Neg:
+    return a.isFloat ? a.b.CreateFNeg(x) : a.sub(zero, x);
+  case OpKind::Reciprocal:
+    return a.b.CreateFDiv(one, x);
+  case OpKind::Erf:
+    return a.libm("erf", x);
+  default:
+    throw InternalError("unaryValue: not a unary op");
+  }
+}
 
 } // namespace
 
 void Emitter::unary(const Node &n) {
-  requireF32(n);
-  Unary op = kCopy;
-  double alpha = 0, beta = 0, gamma = 0;
-  // Clip's bounds when they are run-time operands (graph inputs, results):
-  // loaded in the entry function and passed to the kernel like a constant.
-  llvm::Value *loadedMin = nullptr, *loadedMax = nullptr;
-  switch (n.kind) {
-  case OpKind::Relu:
-    op = kRelu;
-    break;
-  case OpKind::LeakyRelu:
-    op = kLeakyRelu;
-    alpha = n.getFloat("alpha");
-    break;
-  case OpKind::Sigmoid:
-    op = kSigmoid;
-    break;
-  case OpKind::HardSigmoid:
-    op = kHardSigmoid, alpha = n.getFloat("alpha"), beta = n.getFloat("beta");
-    break;
-  case OpKind::HardSwish:
-    op = kHardSwish;
-    break;
-  case OpKind::Tanh:
-    op = kTanh;
-    break;
-  case OpKind::Elu:
-    op = kElu;
-    alpha = n.getFloat("alpha");
-    break;
-  case OpKind::Selu:
-    op = kSelu, alpha = n.getFloat("alpha"), gamma = n.getFloat("gamma");
-    break;
-  case OpKind::Softplus:
-    op = kSoftplus;
-    break;
-  case OpKind::Sqrt:
-    op = kSqrt;
-    break;
-  case OpKind::Exp:
-    op = kExp;
-    break;
-  case OpKind::Log:
-    op = kLog;
-    break;
-  case OpKind::Abs:
-    op = kAbs;
-    break;
-  case OpKind::Neg:
-    op = kNeg;
-    break;
-  case OpKind::Reciprocal:
-    op = kReciprocal;
-    break;
-  case OpKind::Erf:
-    op = kErf;
-    break;
-  case OpKind::Clip: {
-    op = kClip;
-    alpha = -INFINITY, beta = INFINITY;
-    auto bound = [&](size_t i, double &value, llvm::Value *&loaded) {
-      const Tensor *t = n.constantInput(i);
-      if (t && t->hasData())
-        value = t->floatAt(0);
-      else if (n.input(i))
-        loaded = b_.CreateLoad(b_.getFloatTy(), pointer(n.input(i)));
-    };
-    bound(1, alpha, loadedMin);
-    bound(2, beta, loadedMax);
-    break;
+  const Value *x = n.inputs[0];
+  DType dtype = x->type.dtype;
+  checkElementType(n, dtype);
+  const Shape &shape = n.outputs[0]->type.shape;
+  // Clip's bounds: scalars read at run time (constants or not), broadcast
+  // with stride 0; an absent bound leaves that side open.
+  std::vector<Access> accesses{broadcastAccess(*this, x, shape),
+                               broadcastAccess(*this, n.outputs[0], shape)};
+  int lo = -1, hi = -1;
+  if (n.kind == OpKind::Clip) {
+    for (size_t i : {1, 2})
+      if (const Value *bound = n.input(i)) {
+        (i == 1 ? lo : hi) = int(accesses.size());
+        accesses.push_back(broadcastAccess(*this, bound, shape));
+      }
   }
-  default:
-    throw InternalError("unary: not a unary op");
-  }
-  callRange("cnnc_unary_f32",
-       {pointer(n.inputs[0]), pointer(n.outputs[0]), i64(op),
-        loadedMin ? loadedMin : f32(alpha), loadedMax ? loadedMax : f32(beta),
-        f32(gamma), i64(0), i64(n.outputs[0]->type.numElements())});
+  emitLoopNest(*this, "unary." + n.name, shape, accesses,
+               [&](const LoopPoint &p) {
+                 Arith a(p.b, m_, dtype);
+                 llvm::Value *v = p.load(0);
+                 if (n.kind == OpKind::Clip) {
+                   // Applied in this order, min > max gives max everywhere
+                   // (as ONNX says); NaN stays NaN.
+                   auto bound = [&](int k) {
+                     return convertCompute(p.b, p.load(size_t(k)),
+                                           accesses[size_t(k)].dtype, dtype);
+                   };
+                   if (lo >= 0) {
+                     llvm::Value *l = bound(lo);
+                     v = a.select(a.less(v, l), l, v);
+                   }
+                   if (hi >= 0) {
+                     llvm::Value *h = bound(hi);
+                     v = a.select(a.less(h, v), h, v);
+                   }
+                 } else {
+                   v = unaryValue(n, a, v);
+                 }
+                 p.store(1, v);
+               });
 }
-
-namespace {
-
-// The libjit BINARY_* codes.
-enum Binary { kAdd, kSub, kMul, kDiv, kPow, kMax, kMin, kPRelu };
-
-// Strides of `operand` read as broadcast to the 4-D `out` (0 on broadcast
-// dimensions); operand and out have been padded to rank 4.
-std::vector<int64_t> strides4(Shape operand, const Shape &out) {
-  operand.insert(operand.begin(), out.size() - operand.size(), 1);
-  std::vector<int64_t> strides(4, 0);
-  int64_t s = 1;
-  for (size_t i = 4; i-- > 0;) {
-    strides[i] = operand[i] == 1 ? 0 : s;
-    s *= operand[i];
-  }
-  return strides;
-}
-
-} // namespace
 
 void Emitter::binary(const Node &n) {
-  requireF32(n);
-  if (n.inputs.size() != 2)
-    n.error("code generation supports {} with two operands only", n.opName());
-  Binary op = kAdd;
-  switch (n.kind) {
-  case OpKind::Add:
-  case OpKind::Sum:
-    op = kAdd;
-    break;
-  case OpKind::Sub:
-    op = kSub;
-    break;
-  case OpKind::Mul:
-    op = kMul;
-    break;
-  case OpKind::Div:
-    op = kDiv;
-    break;
-  case OpKind::Pow:
-    op = kPow;
-    break;
-  case OpKind::Max:
-    op = kMax;
-    break;
-  case OpKind::Min:
-    op = kMin;
-    break;
-  case OpKind::PRelu:
-    op = kPRelu;
-    break;
-  default:
-    throw InternalError("binary: not a binary op");
-  }
-  Shape out = n.outputs[0]->type.shape;
-  if (out.size() > 4)
-    n.error("code generation supports broadcasting up to rank 4");
-  out.insert(out.begin(), 4 - out.size(), 1);
-  std::vector<int64_t> as = strides4(n.inputs[0]->type.shape, out),
-                       bs = strides4(n.inputs[1]->type.shape, out);
-  callRange("cnnc_binary_f32",
-       {pointer(n.inputs[0]), pointer(n.inputs[1]), pointer(n.outputs[0]),
-        i64(op), i64(out[1]), i64(out[2]), i64(out[3]), i64(as[0]), i64(as[1]),
-        i64(as[2]), i64(as[3]), i64(bs[0]), i64(bs[1]), i64(bs[2]), i64(bs[3]),
-        i64(0), i64(out[0] * out[1])});
+  DType dtype = n.inputs[0]->type.dtype;
+  checkElementType(n, dtype);
+  const Shape &shape = n.outputs[0]->type.shape;
+  std::vector<Access> accesses;
+  for (const Value *v : n.inputs)
+    accesses.push_back(broadcastAccess(*this, v, shape));
+  size_t out = accesses.size();
+  accesses.push_back(broadcastAccess(*this, n.outputs[0], shape));
+  // Pow's exponent computes in the base's float type, or in double for an
+  // integer base (whose result is then truncated, as std::pow's would be).
+  DType powType = isFloat(dtype) ? (dtype == DType::F64 ? DType::F64
+                                                        : DType::F32)
+                                 : DType::F64;
+  emitLoopNest(
+      *this, "binary." + n.name, shape, accesses, [&](const LoopPoint &p) {
+        Arith a(p.b, m_, dtype);
+        // Operand k in the node's compute type.
+        auto operand = [&](size_t k, DType as) {
+          return convertCompute(p.b, p.load(k), accesses[k].dtype, as);
+        };
+        llvm::Value *acc = operand(0, dtype);
+        if (n.kind == OpKind::Pow) {
+          llvm::Value *base = convertCompute(p.b, acc, dtype, powType);
+          llvm::Value *r = p.b.CreateBinaryIntrinsic(
+              llvm::Intrinsic::pow, base, operand(1, powType));
+          // An integer result saturates at 64 bits and then wraps to the
+          // element's width, as the interpreter's int64 compute type does.
+          DType result = isFloat(dtype)      ? dtype
+                         : isSignedType(dtype) ? DType::I64
+                                               : DType::U64;
+          p.store(out, convertCompute(p.b, r, powType, result));
+          return;
+        }
+        for (size_t k = 1; k < out; ++k) {
+          llvm::Value *x = operand(k, dtype);
+          switch (n.kind) {
+          case OpKind::Add:
+          case OpKind::Sum:
+          case OpKind::Mean:
+            acc = a.add(acc, x);
+            break;
+          case OpKind::Sub:
+            acc = a.sub(acc, x);
+            break;
+          case OpKind::Mul:
+            acc = a.mul(acc, x);
+            break;
+          case OpKind::Div:
+            acc = a.div(acc, x);
+            break;
+          // NaN wins, as in NumPy and ONNX Runtime.
+          case OpKind::Max:
+            acc = a.select(p.b.CreateOr(a.isNaN(x), a.less(acc, x)), x, acc);
+            break;
+          case OpKind::Min:
+            acc = a.select(p.b.CreateOr(a.isNaN(x), a.less(x, acc)), x, acc);
+            break;
+          case OpKind::PRelu:
+            acc = a.select(a.less(acc, a.constant(0)), a.mul(x, acc), acc);
+            break;
+          default:
+            throw InternalError("binary: not an element-wise op");
+          }
+        }
+        if (n.kind == OpKind::Mean)
+          acc = p.b.CreateFDiv(acc, a.constant(double(out)));
+        p.store(out, acc);
+      });
+}
+
+void Emitter::cast(const Node &n) {
+  const Shape &shape = n.outputs[0]->type.shape;
+  DType from = n.inputs[0]->type.dtype, to = n.outputs[0]->type.dtype;
+  emitLoopNest(*this, "cast." + n.name, shape,
+               {broadcastAccess(*this, n.inputs[0], shape),
+                broadcastAccess(*this, n.outputs[0], shape)},
+               [&](const LoopPoint &p) {
+                 if (from == to)
+                   p.copy(0, 1);
+                 else
+                   p.store(1, convertCompute(p.b, p.load(0), from, to));
+               });
 }
 
 } // namespace cnnc

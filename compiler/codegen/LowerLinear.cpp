@@ -1,13 +1,70 @@
 // Lowering of Gemm and MatMul to libjit kernels.
-#include "compiler/codegen/Emitter.h"
+#include "compiler/codegen/LoopNest.h"
 
 namespace cnnc {
+
+namespace {
+
+// MatMul of any rank (NumPy's matmul): a 1-D operand is a row (a) or a
+// column (b) vector, and the leading dimensions broadcast. A loop nest over
+// the batch dimensions calls the 2-D kernel once per matrix.
+void batchedMatMul(Emitter &e, const Node &n) {
+  Shape a = n.inputs[0]->type.shape, b = n.inputs[1]->type.shape;
+  if (a.size() == 1)
+    a.insert(a.begin(), 1);
+  if (b.size() == 1)
+    b.push_back(1);
+  int64_t M = a[a.size() - 2], K = a.back(), N = b.back();
+  size_t batchRank = std::max(a.size(), b.size()) - 2;
+  Shape batch(batchRank, 1);
+  // Per batch dimension, the stride (in elements) of each operand's
+  // matrices: 0 where it broadcasts.
+  auto strides = [&](const Shape &s, int64_t matrix) {
+    std::vector<int64_t> out(batchRank, 0);
+    int64_t stride = matrix;
+    for (size_t i = s.size() - 2; i-- > 0;) {
+      size_t d = batchRank - (s.size() - 2) + i;
+      if (s[i] != 1)
+        out[d] = stride;
+      stride *= s[i];
+    }
+    return out;
+  };
+  for (const Shape *s : {&a, &b})
+    for (size_t i = 0; i + 2 < s->size(); ++i) {
+      size_t d = batchRank - (s->size() - 2) + i;
+      batch[d] = std::max(batch[d], (*s)[i]);
+    }
+  std::vector<int64_t> yStrides(batchRank, 0);
+  for (size_t d = batchRank, s = size_t(M * N); d-- > 0;) {
+    yStrides[d] = int64_t(s);
+    s *= size_t(batch[d]);
+  }
+  const Value *x = n.inputs[0], *w = n.inputs[1], *y = n.outputs[0];
+  llvm::Function *kernel = e.libjitFunction("cnnc_gemm_f32");
+  emitLoopNest(
+      e, "matmul." + n.name, batch,
+      {Access{e.pointer(x), x->type.dtype, 0, strides(a, M * K)},
+       Access{e.pointer(w), w->type.dtype, 0, strides(b, K * N)},
+       Access{e.pointer(y), y->type.dtype, 0, yStrides}},
+      [&](const LoopPoint &p) {
+        auto i64 = [&](int64_t v) { return p.b.getInt64(uint64_t(v)); };
+        llvm::Value *zero = llvm::ConstantFP::get(p.b.getFloatTy(), 0.0);
+        llvm::Value *one = llvm::ConstantFP::get(p.b.getFloatTy(), 1.0);
+        p.b.CreateCall(kernel, {p.address(0), p.address(1),
+                                llvm::ConstantPointerNull::get(p.b.getPtrTy()),
+                                p.address(2), i64(M), i64(N), i64(K), i64(0),
+                                i64(0), one, zero, i64(0), i64(0), i64(M)});
+      });
+}
+
+} // namespace
 
 void Emitter::gemm(const Node &n, bool matMul) {
   requireF32(n);
   const Shape &a = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
   if (matMul && (a.size() != 2 || n.inputs[1]->type.rank() != 2))
-    n.error("code generation supports 2-D MatMul only");
+    return batchedMatMul(*this, n);
   bool transA = !matMul && n.getInt("transA") != 0;
   int64_t M = y[0], N = y[1], K = transA ? a[0] : a[1];
   int64_t cKind = 0;

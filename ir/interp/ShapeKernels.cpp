@@ -86,32 +86,8 @@ Results split(const Node &n, const Operands &in) {
 }
 
 Results slice(const Node &n, const Operands &in) {
-  const Tensor &x = *in[0];
-  const Shape &shape = x.type().shape;
-  std::vector<int64_t> starts = in[1]->toInts(), ends = in[2]->toInts();
-  std::vector<int64_t> axes, steps;
-  if (optionalOperand(in, 3))
-    axes = in[3]->toInts();
-  else
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(int64_t(i));
-  if (optionalOperand(in, 4))
-    steps = in[4]->toInts();
-  else
-    steps.assign(starts.size(), 1);
-
-  std::vector<int64_t> strides = rowMajorStrides(shape);
-  int64_t offset = 0;
-  for (size_t i = 0; i < starts.size(); ++i) {
-    size_t axis = size_t(normalizeAxis(n, axes[i], x.type().rank()));
-    SliceRange r = resolveSlice(starts[i], ends[i], steps[i], shape[axis]);
-    offset += r.start * strides[axis];
-    // With at most one element read the step never applies; leaving it out
-    // keeps a huge step from overflowing the stride.
-    if (r.count > 1)
-      strides[axis] *= steps[i];
-  }
-  return {copyView(resultType(n), x, offset, strides)};
+  StridedView view = sliceView(n);
+  return {copyView(resultType(n), *in[0], view.offset, view.strides)};
 }
 
 Results pad(const Node &n, const Operands &in) {
@@ -119,18 +95,8 @@ Results pad(const Node &n, const Operands &in) {
   const Shape &shape = x.type().shape;
   const TensorType &type = resultType(n);
   size_t rank = shape.size();
-  std::vector<int64_t> pads = in[1]->toInts();
-  std::vector<int64_t> axes;
-  if (optionalOperand(in, 3))
-    for (int64_t a : in[3]->toInts())
-      axes.push_back(normalizeAxis(n, a, int64_t(rank)));
-  else
-    for (size_t d = 0; d < rank; ++d)
-      axes.push_back(int64_t(d));
   // How many elements each axis gains (or, negative, loses) at its start.
-  std::vector<int64_t> before(rank, 0);
-  for (size_t i = 0; i < axes.size(); ++i)
-    before[size_t(axes[i])] = pads[i];
+  std::vector<int64_t> before = padsBefore(n);
 
   const std::string &mode = n.getString("mode");
   if (mode != "constant" && mode != "reflect" && mode != "edge")
@@ -147,20 +113,8 @@ Results pad(const Node &n, const Operands &in) {
   if (optionalOperand(in, 2))
     std::memcpy(fill.data(), in[2]->bytes().data(), size);
 
-  // The input index that feeds output position `o` of axis d, or -1 for
-  // the constant fill. Reflect mirrors about the edge elements without
-  // repeating them, as often as needed (NumPy's "reflect").
-  auto source = [&](size_t d, int64_t o) -> int64_t {
-    int64_t dim = shape[d], i = o - before[d];
-    if (i >= 0 && i < dim)
-      return i;
-    if (mode == "constant")
-      return -1;
-    if (mode == "edge" || dim == 1)
-      return std::clamp<int64_t>(i, 0, dim - 1);
-    int64_t period = 2 * (dim - 1);
-    i = ((i % period) + period) % period;
-    return i < dim ? i : period - i;
+  auto source = [&](size_t d, int64_t o) {
+    return padSource(mode, shape[d], before[d], o);
   };
 
   std::vector<int64_t> strides = rowMajorStrides(shape);
