@@ -1,8 +1,9 @@
 /* cnnc runtime: the small C library that compiled models link against.
  *
- * Three parts: the status codes that every entry point of the runtime and of
+ * Four parts: the status codes that every entry point of the runtime and of
  * generated models returns; a thread pool whose cnnc_parallel_for the
- * generated code calls; and aligned allocation for workspaces. C99 plus
+ * generated code calls; aligned allocation for workspaces; and the loader of
+ * weights files. C99 plus
  * POSIX threads, no C++ runtime. While a model runs nothing here allocates
  * or locks beyond the pool's own hand-off to its workers; only the first
  * loop allocates, to start the pool (cnnc_init_threads does that earlier). */
@@ -93,6 +94,24 @@ void *cnnc_aligned_alloc(size_t size, size_t alignment);
 
 /* Frees memory from cnnc_aligned_alloc; NULL is allowed. */
 void cnnc_aligned_free(void *ptr);
+
+/* ---- Weights files ----------------------------------------------------- */
+
+/* A model compiled with `cnnc --weights=file` reads its weights from memory
+ * that NAME.weights was loaded into. The file is a 64-byte header and the
+ * data: bytes 0-7 the magic "CNNCWGT1", then little-endian uint64 values:
+ * at 8 the hash of the architecture the weights were written for, at 16 the
+ * size of the data; bytes 24-63 are zero. The data starts at byte 64. */
+#define CNNC_WEIGHTS_HEADER_SIZE 64
+
+/* Reads the weights file `path` into memory aligned to CNNC_ALIGNMENT and
+ * stores it in *weights (free with cnnc_aligned_free). `hash` and `size` are
+ * what the model's header says (NAME_WEIGHTS_HASH, NAME_WEIGHTS_SIZE): a file
+ * written for another architecture, or of another size, is refused with
+ * CNNC_ERROR_WEIGHTS_MISMATCH; a file that cannot be opened or read gives
+ * CNNC_ERROR_IO. *weights is NULL unless CNNC_OK is returned. */
+cnnc_status cnnc_load_weights(const char *path, uint64_t hash, uint64_t size,
+                              void **weights);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 #include "compiler/codegen/CodeGen.h"
 
 #include "compiler/codegen/Emitter.h"
+#include "ir/Printer.h"
 
 #include <llvm/ADT/StringSwitch.h>
 #include <llvm/Bitcode/BitcodeReader.h>
@@ -33,7 +34,16 @@ llvm::Value *Emitter::pointer(const Value *v) {
   // graph input its caller buffer; a node result the output buffer when it
   // is a graph output, else its workspace slot.
   llvm::Value *p = nullptr;
-  if (v->isConstant()) {
+  if (v->isConstant() && weights_) {
+    // The next 64-aligned place in the weights file.
+    const std::vector<uint8_t> &bytes = v->constant->bytes();
+    std::vector<uint8_t> &blob = weights_->bytes;
+    blob.resize((blob.size() + kAlignment - 1) / kAlignment * kAlignment);
+    weightOffsets_[v] = blob.size();
+    p = b_.CreateConstGEP1_64(b_.getInt8Ty(), weightsArg_, blob.size(),
+                              "w." + v->name);
+    blob.insert(blob.end(), bytes.begin(), bytes.end());
+  } else if (v->isConstant()) {
     const std::vector<uint8_t> &bytes = v->constant->bytes();
     auto *data = llvm::ConstantDataArray::getRaw(
         llvm::StringRef(reinterpret_cast<const char *>(bytes.data()),
@@ -141,6 +151,7 @@ std::vector<float> Emitter::constantFloats(const Node &n, size_t i) {
   const Tensor *t = n.constantInput(i);
   if (!t || !t->hasData())
     n.error("operand {} must be a constant with data for code generation", i);
+  compileTimeReads_.insert(n.inputs[i]); // the code holds what it computes
   std::vector<float> v(size_t(t->numElements()));
   for (size_t k = 0; k < v.size(); ++k)
     v[k] = float(t->floatAt(int64_t(k)));
@@ -266,7 +277,10 @@ void Emitter::emitNode(const Node &n) {
 void Emitter::emitEntry() {
   plan_ = planMemory(g_);
   llvm::Type *ptr = b_.getPtrTy();
-  auto *type = llvm::FunctionType::get(b_.getInt32Ty(), {ptr, ptr, ptr}, false);
+  std::vector<llvm::Type *> params{ptr, ptr, ptr};
+  if (weights_)
+    params.push_back(ptr);
+  auto *type = llvm::FunctionType::get(b_.getInt32Ty(), params, false);
   auto *f = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage,
                                    options_.name + "_run", m_);
   f->getArg(0)->setName("inputs");
@@ -277,6 +291,12 @@ void Emitter::emitEntry() {
   inputs_ = f->getArg(0);
   outputs_ = f->getArg(1);
   workspace_ = f->getArg(2);
+  if (weights_) {
+    weightsArg_ = f->getArg(3);
+    weightsArg_->setName("weights");
+    f->addParamAttr(
+        3, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(kAlignment)));
+  }
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f));
   std::vector<Diagnostic> problems;
   for (const auto &node : g_.nodes) {
@@ -306,12 +326,60 @@ void Emitter::emitEntry() {
                       out->type.byteSize());
   }
   b_.CreateRet(b_.getInt32(0));
+  if (weights_)
+    weights_->hash = architectureHash();
 
   auto *size = new llvm::GlobalVariable(
       m_, b_.getInt64Ty(), true, llvm::GlobalValue::ExternalLinkage,
       b_.getInt64(uint64_t(plan_.workspaceSize)),
       options_.name + "_workspace_size");
   size->setAlignment(llvm::Align(8));
+}
+
+uint64_t Emitter::architectureHash() const {
+  // FNV-1a over a description of everything but the weights file's data:
+  // value ids in order of appearance, types, ops with their attributes, and
+  // the data of constants read at compile time (which the code holds).
+  std::string text;
+  std::map<const Value *, size_t> ids;
+  auto id = [&](const Value *v) -> std::string {
+    if (!v)
+      return "_";
+    auto [it, fresh] = ids.emplace(v, ids.size());
+    std::string s = "%" + std::to_string(it->second);
+    if (!fresh)
+      return s;
+    s += ":" + v->type.str();
+    if (v->isConstant()) {
+      auto w = weightOffsets_.find(v);
+      if (w != weightOffsets_.end() && !compileTimeReads_.count(v))
+        s += "@" + std::to_string(w->second);
+      else
+        s += "=" + std::string(v->constant->bytes().begin(),
+                               v->constant->bytes().end());
+    }
+    return s;
+  };
+  for (const Value *v : g_.inputs)
+    text += "in " + id(v) + "\n";
+  for (const auto &n : g_.nodes) {
+    text += n->opName();
+    for (const auto &[name, attr] : n->attrs)
+      text += " " + name + "=" + printAttribute(attr);
+    for (const Value *v : n->inputs)
+      text += " " + id(v);
+    text += " ->";
+    for (const Value *v : n->outputs)
+      text += " " + id(v);
+    text += "\n";
+  }
+  for (const Value *v : g_.outputs)
+    text += "out " + id(v) + "\n";
+  text += "weights " + std::to_string(weights_->bytes.size());
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (unsigned char c : text)
+    hash = (hash ^ c) * 0x100000001b3ULL;
+  return hash;
 }
 
 namespace {
@@ -422,13 +490,19 @@ createTargetMachine(const CodeGenOptions &options) {
 std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
                                              llvm::LLVMContext &context,
                                              llvm::TargetMachine &machine,
-                                             const CodeGenOptions &options) {
+                                             const CodeGenOptions &options,
+                                             WeightsBlob *weights) {
   auto m = std::make_unique<llvm::Module>(options.name, context);
   m->setTargetTriple(machine.getTargetTriple().str());
   m->setDataLayout(machine.createDataLayout());
   if (llvm::Linker::linkModules(*m, loadLibjit(context, machine)))
     throw InternalError("cannot link libjit into the model module");
-  Emitter(graph, *m, options).emitEntry();
+  if (options.externalWeights && !weights)
+    throw InternalError("generateModule: externalWeights needs a WeightsBlob");
+  if (weights)
+    *weights = WeightsBlob{};
+  Emitter(graph, *m, options, options.externalWeights ? weights : nullptr)
+      .emitEntry();
   for (llvm::Function &f : *m)
     if (!f.isDeclaration() && f.getName() != options.name + "_run")
       f.setLinkage(llvm::GlobalValue::InternalLinkage);

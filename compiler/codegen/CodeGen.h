@@ -6,7 +6,9 @@
 // inputs/outputs in graph order, each a plain row-major buffer of its
 // value's type; workspace is caller-owned scratch of NAME_workspace_size
 // bytes, aligned to 64 (the memory plan places every intermediate tensor in
-// it). Weights are read-only globals of the module. Returns 0.
+// it). Weights are read-only globals of the module, or with
+// externalWeights come from a file (see WeightsBlob) through a fourth
+// argument `const void *weights`. Returns 0.
 //
 // Each node becomes a call to a libjit kernel (libjit/*.c, embedded as
 // bitcode) with the node's shapes and attributes as constants; the kernels
@@ -30,6 +32,20 @@ struct CodeGenOptions {
   std::string triple;         // target; empty: the host
   std::string cpu = "native"; // "native": the host CPU
   int optLevel = 3;           // 0..3
+  // Weights in a separate file (cnnc --weights=file) rather than in the
+  // module: the entry point then takes a fourth argument, the weights
+  // loaded from that file (cnnc_load_weights).
+  bool externalWeights = false;
+};
+
+// With CodeGenOptions::externalWeights: the data of the constants the code
+// reads at run time, each at an offset aligned to 64, and a hash of
+// everything else the code depends on (the graph's ops, attributes and
+// types, and the constants the code generator read at compile time), so a
+// weights file is refused by a model of another architecture.
+struct WeightsBlob {
+  uint64_t hash = 0;
+  std::vector<uint8_t> bytes;
 };
 
 // The target machine for `options` (the host by default); a UserError for
@@ -40,10 +56,12 @@ createTargetMachine(const CodeGenOptions &options);
 // Lowers `graph` to an optimized module for `machine`. An op or type the
 // code generator cannot lower yet is a UserError naming the node; all such
 // nodes are reported at once.
+// With options.externalWeights, `weights` (required) receives the weights.
 std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
                                              llvm::LLVMContext &context,
                                              llvm::TargetMachine &machine,
-                                             const CodeGenOptions &options);
+                                             const CodeGenOptions &options,
+                                             WeightsBlob *weights = nullptr);
 
 // The workspace `graph` needs, in bytes (what NAME_workspace_size holds).
 int64_t workspaceSize(const Graph &graph);

@@ -16,13 +16,17 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 namespace cnnc {
 
 class Emitter {
 public:
-  Emitter(const Graph &g, llvm::Module &m, const CodeGenOptions &options)
-      : g_(g), m_(m), ctx_(m.getContext()), b_(ctx_), options_(options) {}
+  // `weights` receives the run-time constants with options.externalWeights.
+  Emitter(const Graph &g, llvm::Module &m, const CodeGenOptions &options,
+          WeightsBlob *weights)
+      : g_(g), m_(m), ctx_(m.getContext()), b_(ctx_), options_(options),
+        weights_(weights) {}
 
   void emitEntry();
 
@@ -60,6 +64,11 @@ public:
                              const std::vector<float> &values);
   llvm::Value *int64Constant(const std::string &name,
                              const std::vector<int64_t> &values);
+
+  // Whether constants come from a weights file: a lowering that would read
+  // a constant's data at compile time (and so bake it into the code) reads
+  // it at run time instead where it can.
+  bool externalWeights() const { return weights_ != nullptr; }
 
   llvm::Module &module() { return m_; }
   llvm::LLVMContext &context() { return ctx_; }
@@ -102,15 +111,20 @@ public:
 
 private:
   void emitNode(const Node &n);
+  uint64_t architectureHash() const;
 
   const Graph &g_;
   llvm::Module &m_;
   llvm::LLVMContext &ctx_;
   llvm::IRBuilder<> b_;
   const CodeGenOptions &options_;
+  WeightsBlob *weights_;
+  std::map<const Value *, uint64_t> weightOffsets_; // in weights_->bytes
+  std::set<const Value *> compileTimeReads_; // constants whose data was read
   MemoryPlan plan_;
   const Node *current_ = nullptr; // the node being lowered
-  llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr;
+  llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr,
+              *weightsArg_ = nullptr;
   std::map<const Value *, llvm::Value *> pointers_;
 
 public:

@@ -9,11 +9,13 @@
 namespace cnnc {
 
 void writeArtifact(const Graph &graph, const CodeGenOptions &options,
-                   Artifact kind, const std::string &path) {
+                   Artifact kind, const std::string &path,
+                   WeightsBlob *weights) {
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options);
   llvm::LLVMContext context;
-  std::unique_ptr<llvm::Module> module =
-      generateModule(graph, context, *machine, options);
+  WeightsBlob unused;
+  std::unique_ptr<llvm::Module> module = generateModule(
+      graph, context, *machine, options, weights ? weights : &unused);
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec,
                            kind == Artifact::Object ? llvm::sys::fs::OF_None
@@ -32,6 +34,24 @@ void writeArtifact(const Graph &graph, const CodeGenOptions &options,
                 machine->getTargetTriple().str());
     passes.run(*module);
   }
+  out.flush();
+  if (out.has_error())
+    userError("cannot write output file '{}'", path);
+}
+
+void writeWeightsFile(const WeightsBlob &weights, const std::string &path) {
+  std::error_code ec;
+  llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    userError("cannot write output file '{}': {}", path, ec.message());
+  char header[64] = {'C', 'N', 'N', 'C', 'W', 'G', 'T', '1'};
+  for (int i = 0; i < 8; ++i) { // little-endian, whatever the host
+    header[8 + i] = char(weights.hash >> (8 * i));
+    header[16 + i] = char(uint64_t(weights.bytes.size()) >> (8 * i));
+  }
+  out.write(header, sizeof header);
+  out.write(reinterpret_cast<const char *>(weights.bytes.data()),
+            weights.bytes.size());
   out.flush();
   if (out.has_error())
     userError("cannot write output file '{}'", path);
@@ -116,7 +136,8 @@ void describe(std::string &h, const std::string &upperName, bool input,
 } // namespace
 
 std::string generateHeader(const Graph &graph, const CodeGenOptions &options,
-                           const std::string &modelFile) {
+                           const std::string &modelFile,
+                           const WeightsBlob *weights) {
   const std::string &n = options.name;
   std::string N = n;
   for (char &c : N)
@@ -138,15 +159,34 @@ std::string generateHeader(const Graph &graph, const CodeGenOptions &options,
       "/* Scratch memory NAME_run needs: caller-owned, any contents. */\n"
       "#define {0}_WORKSPACE_SIZE {1}\n#define {0}_WORKSPACE_ALIGNMENT 64\n\n",
       N, workspaceSize(graph));
+  if (weights)
+    h += fmt::format(
+        "/* Weights are read at run time from a file written by cnnc\n"
+        " * --weights=file for this architecture ({0}.weights, or another\n"
+        " * model's of the same architecture): {1}_load_weights reads one\n"
+        " * into memory, refusing a file of another architecture or size\n"
+        " * with CNNC_ERROR_WEIGHTS_MISMATCH (CNNC_ERROR_IO if unreadable).\n"
+        " * Free the memory with cnnc_aligned_free. */\n"
+        "#define {2}_WEIGHTS_SIZE {3} /* bytes of data */\n"
+        "#define {2}_WEIGHTS_HASH UINT64_C(0x{4:016x}) /* architecture */\n\n"
+        "static inline int32_t {1}_load_weights(const char *path,\n"
+        "                                       void **weights) {{\n"
+        "  return cnnc_load_weights(path, {2}_WEIGHTS_HASH, {2}_WEIGHTS_SIZE,\n"
+        "                           weights);\n"
+        "}}\n\n",
+        n, n, N, weights->bytes.size(), weights->hash);
   h += fmt::format(
       "/* Runs the model. inputs[i] points to input i and outputs[i] to\n"
       " * output i (row-major, of the sizes above); workspace to\n"
       " * {0}_WORKSPACE_SIZE bytes aligned to {0}_WORKSPACE_ALIGNMENT.\n"
       " * Reentrant: concurrent calls need their own workspace and outputs.\n"
-      " * Returns CNNC_OK (0). */\n"
+      " * Returns CNNC_OK (0).{2} */\n"
       "int32_t {1}_run(const void *const *inputs, void *const *outputs,\n"
-      "                void *workspace);\n\n",
-      N, n);
+      "                void *workspace{3});\n\n",
+      N, n,
+      weights ? "\n * weights: what " + n + "_load_weights loaded (read only)."
+              : std::string(),
+      weights ? ", const void *weights" : "");
   // NAME_infer(const float *input0, ..., float *output0, ...)
   std::string params, inArray, outArray;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {
@@ -162,19 +202,22 @@ std::string generateHeader(const Graph &graph, const CodeGenOptions &options,
   h += fmt::format(
       "/* Runs the model with a workspace it allocates and frees itself.\n"
       " * Returns CNNC_OK or CNNC_ERROR_OUT_OF_MEMORY. */\n"
-      "static inline int32_t {0}_infer({1}) {{\n"
+      "static inline int32_t {0}_infer({5}{1}) {{\n"
       "  const void *inputs[] = {{{2}}};\n"
       "  void *outputs[] = {{{3}}};\n"
       "  void *workspace = cnnc_aligned_alloc({4}_WORKSPACE_SIZE,\n"
       "                                      {4}_WORKSPACE_ALIGNMENT);\n"
       "  if (!workspace && {4}_WORKSPACE_SIZE > 0)\n"
       "    return CNNC_ERROR_OUT_OF_MEMORY;\n"
-      "  int32_t status = {0}_run(inputs, outputs, workspace);\n"
+      "  int32_t status = {0}_run(inputs, outputs, workspace{6});\n"
       "  cnnc_aligned_free(workspace);\n"
       "  return status;\n"
       "}}\n\n",
-      n, params.empty() ? "void" : params, inArray.empty() ? "0" : inArray,
-      outArray.empty() ? "0" : outArray, N);
+      n, params.empty() && !weights ? "void" : params,
+      inArray.empty() ? "0" : inArray, outArray.empty() ? "0" : outArray, N,
+      weights ? (params.empty() ? "const void *weights" : "const void *weights, ")
+              : "",
+      weights ? ", weights" : "");
   h += "#ifdef __cplusplus\n}\n#endif\n\n";
   h += fmt::format("#endif /* {}_H */\n", N);
   return h;

@@ -1,5 +1,6 @@
 // Tests of the C runtime that compiled models link (runtime/): status
-// messages, the thread pool behind cnnc_parallel_for, aligned allocation.
+// messages, the thread pool behind cnnc_parallel_for, aligned allocation,
+// the weights loader.
 // Everything goes through the public C API, as generated code and apps do.
 #include "cnnc_rt.h"
 
@@ -13,7 +14,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <dirent.h>
 #include <mutex>
 #include <set>
@@ -509,6 +512,86 @@ TEST(RuntimeAlignedAlloc, RejectsBadAlignmentsAndOverflowingSizes) {
   EXPECT_EQ(cnnc_aligned_alloc(SIZE_MAX - 8, 8), nullptr);
   EXPECT_EQ(cnnc_aligned_alloc(static_cast<size_t>(PTRDIFF_MAX), 64), nullptr);
   cnnc_aligned_free(nullptr);
+}
+
+// ---------------------------------------------------------------- weights
+
+// Writes a weights file: the 64-byte header (magic, hash, size) and `data`;
+// `declaredSize` is what the header claims.
+std::string writeWeights(const std::string &name, const char *magic,
+                         uint64_t hash, uint64_t declaredSize,
+                         const std::vector<unsigned char> &data) {
+  std::string path = ::testing::TempDir() + name;
+  std::vector<unsigned char> bytes(CNNC_WEIGHTS_HEADER_SIZE, 0);
+  std::copy(magic, magic + 8, bytes.begin());
+  for (int i = 0; i < 8; ++i) {
+    bytes[size_t(8 + i)] = (unsigned char)(hash >> (8 * i));
+    bytes[size_t(16 + i)] = (unsigned char)(declaredSize >> (8 * i));
+  }
+  bytes.insert(bytes.end(), data.begin(), data.end());
+  FILE *f = std::fopen(path.c_str(), "wb");
+  EXPECT_NE(f, nullptr);
+  std::fwrite(bytes.data(), 1, bytes.size(), f);
+  std::fclose(f);
+  return path;
+}
+
+TEST(RuntimeWeights, LoadsAMatchingFileIntoAlignedMemory) {
+  std::vector<unsigned char> data(300);
+  for (size_t i = 0; i < data.size(); ++i)
+    data[i] = (unsigned char)(i * 7);
+  std::string path =
+      writeWeights("ok.weights", "CNNCWGT1", 0x0123456789abcdefULL, 300, data);
+  void *weights = nullptr;
+  ASSERT_EQ(cnnc_load_weights(path.c_str(), 0x0123456789abcdefULL, 300,
+                              &weights),
+            CNNC_OK);
+  ASSERT_NE(weights, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(weights) % CNNC_ALIGNMENT, 0u);
+  EXPECT_EQ(std::memcmp(weights, data.data(), data.size()), 0);
+  cnnc_aligned_free(weights);
+}
+
+TEST(RuntimeWeights, RefusesFilesOfAnotherArchitectureOrSize) {
+  void *weights = reinterpret_cast<void *>(1);
+  struct Case {
+    const char *what, *magic;
+    uint64_t hash, declared;
+    size_t actual;
+  } cases[] = {
+      {"another architecture", "CNNCWGT1", 2, 16, 16},
+      {"another declared size", "CNNCWGT1", 1, 32, 16},
+      {"data shorter than declared", "CNNCWGT1", 1, 16, 8},
+      {"data longer than declared", "CNNCWGT1", 1, 16, 24},
+      {"not a weights file", "GARBAGE!", 1, 16, 16},
+  };
+  for (const Case &c : cases) {
+    std::string path = writeWeights(
+        "bad.weights", c.magic, c.hash, c.declared,
+        std::vector<unsigned char>(c.actual, 1));
+    EXPECT_EQ(cnnc_load_weights(path.c_str(), 1, 16, &weights),
+              CNNC_ERROR_WEIGHTS_MISMATCH)
+        << c.what;
+    EXPECT_EQ(weights, nullptr) << c.what;
+  }
+  // A file shorter than the header.
+  std::string path = ::testing::TempDir() + "short.weights";
+  FILE *f = std::fopen(path.c_str(), "wb");
+  std::fwrite("CNNCWGT1", 1, 8, f);
+  std::fclose(f);
+  EXPECT_EQ(cnnc_load_weights(path.c_str(), 1, 16, &weights),
+            CNNC_ERROR_WEIGHTS_MISMATCH);
+}
+
+TEST(RuntimeWeights, MissingFilesAndNullArguments) {
+  void *weights = nullptr;
+  EXPECT_EQ(cnnc_load_weights("/nonexistent/model.weights", 1, 16, &weights),
+            CNNC_ERROR_IO);
+  EXPECT_EQ(weights, nullptr);
+  EXPECT_EQ(cnnc_load_weights(nullptr, 1, 16, &weights),
+            CNNC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(cnnc_load_weights("x", 1, 16, nullptr),
+            CNNC_ERROR_INVALID_ARGUMENT);
 }
 
 } // namespace

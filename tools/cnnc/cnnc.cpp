@@ -62,6 +62,16 @@ cl::opt<std::string> symbolName(
     cl::desc("C symbol prefix of the generated code (default: the output "
              "file name, made an identifier)"),
     cl::cat(toolOptions));
+enum class Weights { Embed, File };
+cl::opt<Weights> weightsMode(
+    "weights", cl::desc("Where the weights go (default: embed)"),
+    cl::init(Weights::Embed),
+    cl::values(clEnumValN(Weights::Embed, "embed",
+                          "read-only data of the object file"),
+               clEnumValN(Weights::File, "file",
+                          "OUT.weights, loaded at run time; any model of the "
+                          "same architecture can use the object")),
+    cl::cat(toolOptions));
 ModelOptions modelOptions(toolOptions);
 cl::opt<bool> printBlobs("print-blobs",
                          cl::desc("With --emit=ir, append the data of large "
@@ -151,6 +161,10 @@ int main(int argc, char **argv) {
         codegen.triple = target;
         codegen.cpu = mcpu;
         codegen.optLevel = optLevel;
+        codegen.externalWeights = weightsMode == Weights::File;
+        if (codegen.externalWeights && what != Emit::Bundle)
+          userError("--weights=file writes OUT.o, OUT.h and OUT.weights: "
+                    "use it with -o OUT and no --emit");
         return 0;
       }))
     return rc;
@@ -158,12 +172,18 @@ int main(int argc, char **argv) {
     std::unique_ptr<Graph> graph = loadModel(inputFile, options);
     std::ostringstream out;
     switch (what) {
-    case Emit::Bundle:
-      writeArtifact(*graph, codegen, Artifact::Object, outputFile + ".o");
+    case Emit::Bundle: {
+      WeightsBlob weights;
+      writeArtifact(*graph, codegen, Artifact::Object, outputFile + ".o",
+                    &weights);
+      if (codegen.externalWeights)
+        writeWeightsFile(weights, outputFile + ".weights");
       writeOutput(outputFile + ".h",
                   generateHeader(*graph, codegen,
-                                 llvm::sys::path::filename(inputFile).str()));
+                                 llvm::sys::path::filename(inputFile).str(),
+                                 codegen.externalWeights ? &weights : nullptr));
       return 0;
+    }
     case Emit::Object:
     case Emit::Assembly:
     case Emit::LLVMIR:
