@@ -926,8 +926,14 @@ void Importer::importNode(const onnx::NodeProto &n) {
     return;
   }
   case OpKind::Resize: {
-    if (op != "Upsample" && opset_ >= 11)
+    if (op != "Upsample" && opset_ >= 11) {
+      // roi does not change the shape, but code generation computes the
+      // sampling positions from it at compile time: a known input value
+      // becomes a constant like the shape operands.
+      if (inputs.size() > 1 && inputs[1])
+        inputs[1] = knownValue(inputs[1]);
       break;
+    }
     // Upsample and Resize-10 index the input as out / scale ("asymmetric").
     // Nearest rounds down when upsampling and up when downsampling, as in
     // ONNX Runtime (its "simple" nearest mode).
