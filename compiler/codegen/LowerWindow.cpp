@@ -5,110 +5,136 @@ namespace cnnc {
 
 namespace {
 
-// A window's geometry as 2-D (1-D windows get a height of 1).
-struct Window2D {
-  int64_t H, W, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, PB, PR;
+// A window's geometry as 3-D (depth, height, width): the kernels take 3-D
+// windows, and 1-D and 2-D ones get leading dims of extent 1 (kernel, stride
+// and dilation 1, no padding), which costs nothing once the constant
+// arguments are folded.
+struct Window3D {
+  int64_t in[3], out[3], kernel[3], stride[3], dilation[3], padBegin[3],
+      padEnd[3];
 };
 
-Window2D window2D(const Node &n) {
+Window3D window3D(const Node &n) {
   const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
+  if (x.size() < 3 || x.size() > 5)
+    n.error("code generation supports 1-D, 2-D and 3-D windows, not {}-D",
+            int64_t(x.size()) - 2);
   Window win = resolvedWindow(n);
-  if (x.size() == 3)
-    return {1, x[2],
-            1, y[2],
-            1, win.kernel[0],
-            1, win.strides[0],
-            1, win.dilations[0],
-            0, win.pads[0],
-            0, win.pads[1]};
-  if (x.size() != 4)
-    n.error("code generation supports 1-D and 2-D windows, not {}-D",
-            x.size() - 2);
-  return {x[2],
-          x[3],
-          y[2],
-          y[3],
-          win.kernel[0],
-          win.kernel[1],
-          win.strides[0],
-          win.strides[1],
-          win.dilations[0],
-          win.dilations[1],
-          win.pads[0],
-          win.pads[1],
-          win.pads[2],
-          win.pads[3]};
+  size_t sp = x.size() - 2, lead = 3 - sp;
+  Window3D w;
+  for (size_t d = 0; d < 3; ++d) {
+    bool given = d >= lead;
+    size_t i = d - lead; // the node's spatial dim, if given
+    w.in[d] = given ? x[i + 2] : 1;
+    w.out[d] = given ? y[i + 2] : 1;
+    w.kernel[d] = given ? win.kernel[i] : 1;
+    w.stride[d] = given ? win.strides[i] : 1;
+    w.dilation[d] = given ? win.dilations[i] : 1;
+    w.padBegin[d] = given ? win.pads[i] : 0;
+    w.padEnd[d] = given ? win.pads[i + sp] : 0;
+  }
+  return w;
+}
+
+// The arguments of cnnc_conv_f32 and cnnc_conv_transpose_f32: the buffers,
+// the geometry, the group and the range of output planes.
+std::vector<llvm::Value *> convArgs(Emitter &e, const Node &n) {
+  const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
+  Window3D w = window3D(n);
+  std::vector<llvm::Value *> args{
+      e.pointer(n.inputs[0]), e.pointer(n.inputs[1]),
+      e.optionalPointer(n.input(2)), e.pointer(n.outputs[0]), e.i64(x[1])};
+  for (int64_t v : w.in)
+    args.push_back(e.i64(v));
+  args.push_back(e.i64(y[1]));
+  for (const int64_t *field :
+       {w.out, w.kernel, w.stride, w.dilation, w.padBegin})
+    for (size_t d = 0; d < 3; ++d)
+      args.push_back(e.i64(field[d]));
+  args.push_back(e.i64(n.getInt("group")));
+  args.push_back(e.i64(0));
+  args.push_back(e.i64(y[0] * y[1]));
+  return args;
+}
+
+// The pool kernels by element type: MaxPool is also defined on int8 and
+// uint8 tensors; f16 and bf16 have none.
+const char *poolKernel(const Node &n) {
+  DType t = n.inputs[0]->type.dtype;
+  bool anyType = n.kind == OpKind::MaxPool;
+  switch (t) {
+  case DType::F32:
+    return "cnnc_pool_f32";
+  case DType::F64:
+    return "cnnc_pool_f64";
+  case DType::I8:
+    return anyType ? "cnnc_pool_i8" : nullptr;
+  case DType::U8:
+    return anyType ? "cnnc_pool_u8" : nullptr;
+  default:
+    return nullptr;
+  }
 }
 
 } // namespace
 
 void Emitter::conv(const Node &n) {
   requireF32(n);
-  const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
-  Window2D w = window2D(n);
-  callRange("cnnc_conv2d_f32", {pointer(n.inputs[0]),
-                           pointer(n.inputs[1]),
-                           optionalPointer(n.input(2)),
-                           pointer(n.outputs[0]),
-                           i64(x[1]),
-                           i64(w.H),
-                           i64(w.W),
-                           i64(y[1]),
-                           i64(w.OH),
-                           i64(w.OW),
-                           i64(w.KH),
-                           i64(w.KW),
-                           i64(w.SH),
-                           i64(w.SW),
-                           i64(w.DH),
-                           i64(w.DW),
-                           i64(w.PT),
-                           i64(w.PL),
-                           i64(n.getInt("group")),
-                           i64(0),
-                           i64(y[0] * y[1])});
+  callRange("cnnc_conv_f32", convArgs(*this, n));
 }
 
-void Emitter::pool(const Node &n) {
+void Emitter::convTranspose(const Node &n) {
   requireF32(n);
-  if (n.outputs.size() > 1)
-    n.error("code generation does not produce MaxPool's Indices yet");
-  const Shape &y = n.outputs[0]->type.shape;
-  Window2D w = window2D(n);
-  bool average = n.kind == OpKind::AveragePool;
-  callRange("cnnc_pool2d_f32", {pointer(n.inputs[0]),
-                           pointer(n.outputs[0]),
-                           i64(average ? 1 : 0),
-                           i64(w.H),
-                           i64(w.W),
-                           i64(w.OH),
-                           i64(w.OW),
-                           i64(w.KH),
-                           i64(w.KW),
-                           i64(w.SH),
-                           i64(w.SW),
-                           i64(w.DH),
-                           i64(w.DW),
-                           i64(w.PT),
-                           i64(w.PL),
-                           i64(w.PB),
-                           i64(w.PR),
-                           i64(average ? n.getInt("count_include_pad") : 0),
-                           i64(0),
-                           i64(y[0] * y[1])});
+  callRange("cnnc_conv_transpose_f32", convArgs(*this, n));
 }
+
+// MaxPool, AveragePool and LpPool: one kernel, `kind` 0, 1 or 2.
+void Emitter::pool(const Node &n) {
+  const char *kernel = poolKernel(n);
+  if (!kernel)
+    n.error("code generation supports {} on f32 and f64 tensors{}, not {}",
+            n.opName(), n.kind == OpKind::MaxPool ? ", i8 and u8" : "",
+            n.inputs[0]->type.str());
+  const Shape &y = n.outputs[0]->type.shape;
+  Window3D w = window3D(n);
+  int64_t kind = n.kind == OpKind::MaxPool       ? 0
+                 : n.kind == OpKind::AveragePool ? 1
+                                                 : 2;
+  int64_t p = kind == 2 ? n.getInt("p") : 1;
+  if (p <= 0)
+    n.error("p must be positive, got {}", p);
+  int64_t storageOrder = kind == 0 ? n.getInt("storage_order") : 0;
+  if (storageOrder != 0 && storageOrder != 1)
+    n.error("storage_order must be 0 or 1, got {}", storageOrder);
+  // p has the kernel's element type; it is 1 (unused) for the other kinds.
+  llvm::Type *pType = libjitFunction(kernel)->getArg(4)->getType();
+  llvm::Value *pValue = pType->isFloatingPointTy()
+                            ? llvm::ConstantFP::get(pType, double(p))
+                            : llvm::ConstantInt::get(pType, uint64_t(p));
+  std::vector<llvm::Value *> args{
+      pointer(n.inputs[0]), pointer(n.outputs[0]),
+      optionalPointer(n.outputs.size() > 1 ? n.outputs[1] : nullptr), i64(kind),
+      pValue};
+  for (const int64_t *field :
+       {w.in, w.out, w.kernel, w.stride, w.dilation, w.padBegin, w.padEnd})
+    for (size_t d = 0; d < 3; ++d)
+      args.push_back(i64(field[d]));
+  args.push_back(i64(kind == 1 ? n.getInt("count_include_pad") : 0));
+  args.push_back(i64(storageOrder));
+  args.push_back(i64(0));
+  args.push_back(i64(y[0] * y[1]));
+  callRange(kernel, args);
+}
+
+void Emitter::lpPool(const Node &n) { pool(n); }
 
 void Emitter::globalPool(const Node &n) {
   requireF32(n);
   const Shape &x = n.inputs[0]->type.shape;
   callRange("cnnc_global_pool_f32",
-       {pointer(n.inputs[0]), pointer(n.outputs[0]),
-        i64(n.kind == OpKind::GlobalAveragePool ? 1 : 0),
-        i64(elementCount(x, 2, x.size())), i64(0), i64(x[0] * x[1])});
+            {pointer(n.inputs[0]), pointer(n.outputs[0]),
+             i64(n.kind == OpKind::GlobalAveragePool ? 1 : 0),
+             i64(elementCount(x, 2, x.size())), i64(0), i64(x[0] * x[1])});
 }
-
-void Emitter::convTranspose(const Node &n) { unsupported(n); }
-
-void Emitter::lpPool(const Node &n) { unsupported(n); }
 
 } // namespace cnnc

@@ -456,36 +456,40 @@ def markdown_compiled(cases):
             f"{sum(1 for c in regressed if c.results['compiled'].kind == kind)} |")
     add("")
 
-    add("### Not yet compiled")
-    add("")
-    add("What the code generator lacks, by the cases that pass on the interpreter but not")
-    add("compiled because of it (a case that lacks several things counts for each; an op")
-    add("name alone means the op has no lowering at all).")
-    add("")
-    add("| missing | cases |")
-    add("| --- | ---: |")
-    missing = {}
-    for c in regressed:
-        r = c.results["compiled"]
-        if r.kind == "not yet compiled":
-            items = {re.sub(r", operand '.*?' is .*", "", item)
-                     for item in r.reason[len("not yet compiled: "):].split("; ")}
-            for item in items:
-                missing[item] = missing.get(item, 0) + 1
-    for item, n in sorted(missing.items(), key=lambda kv: (-kv[1], kv[0])):
-        add(f"| {cell(item)} | {n} |")
-    add("")
+    if not regressed:
+        add("Every case that passes on the interpreter passes compiled.")
+        add("")
+    else:
+        add("### Not yet compiled")
+        add("")
+        add("What the code generator lacks, by the cases that pass on the interpreter but not")
+        add("compiled because of it (a case that lacks several things counts for each; an op")
+        add("name alone means the op has no lowering at all).")
+        add("")
+        add("| missing | cases |")
+        add("| --- | ---: |")
+        missing = {}
+        for c in regressed:
+            r = c.results["compiled"]
+            if r.kind == "not yet compiled":
+                items = {re.sub(r", operand '.*?' is .*", "", item)
+                         for item in r.reason[len("not yet compiled: "):].split("; ")}
+                for item in items:
+                    missing[item] = missing.get(item, 0) + 1
+        for item, n in sorted(missing.items(), key=lambda kv: (-kv[1], kv[0])):
+            add(f"| {cell(item)} | {n} |")
+        add("")
 
-    add("### Cases that pass on the interpreter but not compiled")
-    add("")
-    add("Real failures first, then the cases that are not yet compiled.")
-    add("")
-    add("| case | kind | reason |")
-    add("| --- | --- | --- |")
-    for c in sorted(regressed, key=lambda c: c.results["compiled"].kind == "not yet compiled"):
-        r = c.results["compiled"]
-        add(f"| {c.key} | {r.kind} | {cell(r.reason)} |")
-    add("")
+        add("### Cases that pass on the interpreter but not compiled")
+        add("")
+        add("Real failures first, then the cases that are not yet compiled.")
+        add("")
+        add("| case | kind | reason |")
+        add("| --- | --- | --- |")
+        for c in sorted(regressed, key=lambda c: c.results["compiled"].kind == "not yet compiled"):
+            r = c.results["compiled"]
+            add(f"| {c.key} | {r.kind} | {cell(r.reason)} |")
+        add("")
 
     odd = [c for c in cases if status(c, "compiled") == "passed" and status(c, "interp") != "passed"]
     if odd:

@@ -1,44 +1,115 @@
-/* libjit: Convolution kernels. See libjit.h. */
+/* libjit: Convolution kernels. See libjit.h.
+ *
+ * Both kernels take 3-D windows (depth, height, width); the code generator
+ * passes 1-D and 2-D ones with leading dims of extent 1 (kernel, stride and
+ * dilation 1, no padding), which constant folding turns back into the 2-D
+ * and 1-D loop nests. */
 #include "libjit.h"
 
-/* 2-D convolution, NCHW, weights [M, C / group, KH, KW], optional bias [M].
- * y[n, m, oh, ow] = bias[m] + sum over c, kh, kw of
- *   w[m, c, kh, kw] * x[n, g * C/group + c, oh*SH - PT + kh*DH, ow*SW - PL + kw*DW]
+/* Convolution, NC(D)HW, weights [M, C / group, KD, KH, KW], optional bias
+ * [M]. y[n, m, od, oh, ow] = bias[m] + sum over c, kd, kh, kw of
+ *   w[m, c, kd, kh, kw] * x[n, g * C/group + c, od*SD - PF + kd*DD,
+ *                           oh*SH - PT + kh*DH, ow*SW - PL + kw*DW]
  * where the input position lies inside the image (padding adds nothing).
- * The innermost loop runs along an output row: contiguous for stride 1. */
-KERNEL void cnnc_conv2d_f32(const float *restrict x, const float *restrict w,
-                            const float *restrict bias, float *restrict y,
-                            int64_t C, int64_t H, int64_t W,
-                            int64_t M, int64_t OH, int64_t OW, int64_t KH,
-                            int64_t KW, int64_t SH, int64_t SW, int64_t DH,
-                            int64_t DW, int64_t PT, int64_t PL, int64_t group,
-                            int64_t nBegin, int64_t nEnd) {
+ * Output planes (n, m) [nBegin, nEnd). The innermost loop runs along an
+ * output row: contiguous for stride 1, and free of bound checks. */
+KERNEL void cnnc_conv_f32(const float *restrict x, const float *restrict w,
+                          const float *restrict bias, float *restrict y,
+                          int64_t C, int64_t D, int64_t H, int64_t W, int64_t M,
+                          int64_t OD, int64_t OH, int64_t OW, int64_t KD,
+                          int64_t KH, int64_t KW, int64_t SD, int64_t SH,
+                          int64_t SW, int64_t DD, int64_t DH, int64_t DW,
+                          int64_t PF, int64_t PT, int64_t PL, int64_t group,
+                          int64_t nBegin, int64_t nEnd) {
   int64_t groupC = C / group, groupM = M / group;
   for (int64_t nm = nBegin; nm < nEnd; ++nm) {
     int64_t n = nm / M, m = nm % M;
-    float *out = y + (n * M + m) * OH * OW;
+    float *out = y + (n * M + m) * OD * OH * OW;
     float b = bias ? bias[m] : 0.0f;
-    for (int64_t i = 0; i < OH * OW; ++i)
+    for (int64_t i = 0; i < OD * OH * OW; ++i)
       out[i] = b;
     int64_t g = m / groupM;
     for (int64_t c = 0; c < groupC; ++c) {
-      const float *in = x + (n * C + g * groupC + c) * H * W;
-      const float *ker = w + (m * groupC + c) * KH * KW;
-      for (int64_t kh = 0; kh < KH; ++kh) {
-        int64_t ohFirst, ohLast;
-        validRange(OH, H, SH, kh * DH - PT, &ohFirst, &ohLast);
-        for (int64_t kw = 0; kw < KW; ++kw) {
-          float wv = ker[kh * KW + kw];
-          int64_t owFirst, owLast;
-          validRange(OW, W, SW, kw * DW - PL, &owFirst, &owLast);
-          for (int64_t oh = ohFirst; oh < ohLast; ++oh) {
-            /* The column offset stays an index: a pointer to `row - PL`
-             * could point before the tensor, which C does not allow. */
-            const float *row = in + (oh * SH - PT + kh * DH) * W;
-            int64_t col = kw * DW - PL;
-            float *dst = out + oh * OW;
-            for (int64_t ow = owFirst; ow < owLast; ++ow)
-              dst[ow] += wv * row[ow * SW + col];
+      const float *in = x + (n * C + g * groupC + c) * D * H * W;
+      const float *ker = w + (m * groupC + c) * KD * KH * KW;
+      for (int64_t kd = 0; kd < KD; ++kd) {
+        int64_t odFirst, odLast;
+        validRange(OD, D, SD, kd * DD - PF, &odFirst, &odLast);
+        for (int64_t kh = 0; kh < KH; ++kh) {
+          int64_t ohFirst, ohLast;
+          validRange(OH, H, SH, kh * DH - PT, &ohFirst, &ohLast);
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            float wv = ker[(kd * KH + kh) * KW + kw];
+            int64_t owFirst, owLast;
+            validRange(OW, W, SW, kw * DW - PL, &owFirst, &owLast);
+            for (int64_t od = odFirst; od < odLast; ++od) {
+              const float *slice = in + (od * SD - PF + kd * DD) * H * W;
+              for (int64_t oh = ohFirst; oh < ohLast; ++oh) {
+                /* The column offset stays an index: a pointer to `row - PL`
+                 * could point before the tensor, which C does not allow. */
+                const float *row = slice + (oh * SH - PT + kh * DH) * W;
+                int64_t col = kw * DW - PL;
+                float *dst = out + (od * OH + oh) * OW;
+                for (int64_t ow = owFirst; ow < owLast; ++ow)
+                  dst[ow] += wv * row[ow * SW + col];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/* Transposed convolution, NC(D)HW, weights [C, M / group, KD, KH, KW],
+ * optional bias [M]: every input element x[n, c, id, ih, iw] adds
+ *   w[c, m % (M/group), kd, kh, kw] * x[n, c, id, ih, iw]
+ * to y[n, m, id*SD - PF + kd*DD, ih*SH - PT + kh*DH, iw*SW - PL + kw*DW]
+ * for the output channels m of c's group, where that lies inside y (the
+ * output size, with output_padding or output_shape, is OD x OH x OW); y
+ * starts at the bias. Output planes (n, m) [nBegin, nEnd), so the tasks
+ * never write the same element. The innermost loop runs along an input row:
+ * contiguous reads, stores with stride SW, no bound checks. */
+KERNEL void cnnc_conv_transpose_f32(
+    const float *restrict x, const float *restrict w,
+    const float *restrict bias, float *restrict y, int64_t C, int64_t D,
+    int64_t H, int64_t W, int64_t M, int64_t OD, int64_t OH, int64_t OW,
+    int64_t KD, int64_t KH, int64_t KW, int64_t SD, int64_t SH, int64_t SW,
+    int64_t DD, int64_t DH, int64_t DW, int64_t PF, int64_t PT, int64_t PL,
+    int64_t group, int64_t nBegin, int64_t nEnd) {
+  int64_t groupC = C / group, groupM = M / group;
+  for (int64_t nm = nBegin; nm < nEnd; ++nm) {
+    int64_t n = nm / M, m = nm % M;
+    float *out = y + (n * M + m) * OD * OH * OW;
+    float b = bias ? bias[m] : 0.0f;
+    for (int64_t i = 0; i < OD * OH * OW; ++i)
+      out[i] = b;
+    int64_t g = m / groupM;
+    for (int64_t c = g * groupC; c < (g + 1) * groupC; ++c) {
+      const float *in = x + (n * C + c) * D * H * W;
+      const float *ker = w + (c * groupM + m % groupM) * KD * KH * KW;
+      for (int64_t kd = 0; kd < KD; ++kd) {
+        /* The input positions whose output position is inside y. */
+        int64_t idFirst, idLast;
+        validRange(D, OD, SD, kd * DD - PF, &idFirst, &idLast);
+        for (int64_t kh = 0; kh < KH; ++kh) {
+          int64_t ihFirst, ihLast;
+          validRange(H, OH, SH, kh * DH - PT, &ihFirst, &ihLast);
+          for (int64_t kw = 0; kw < KW; ++kw) {
+            float wv = ker[(kd * KH + kh) * KW + kw];
+            int64_t iwFirst, iwLast;
+            validRange(W, OW, SW, kw * DW - PL, &iwFirst, &iwLast);
+            for (int64_t id = idFirst; id < idLast; ++id) {
+              float *slice = out + (id * SD - PF + kd * DD) * OH * OW;
+              for (int64_t ih = ihFirst; ih < ihLast; ++ih) {
+                /* As in cnnc_conv_f32, the column offset stays an index. */
+                float *row = slice + (ih * SH - PT + kh * DH) * OW;
+                int64_t col = kw * DW - PL;
+                const float *src = in + (id * H + ih) * W;
+                for (int64_t iw = iwFirst; iw < iwLast; ++iw)
+                  row[iw * SW + col] += wv * src[iw];
+              }
+            }
           }
         }
       }
