@@ -324,6 +324,37 @@ TEST(CodeGenDifferentialTest, GatherPad) {
   EXPECT_EQ(nodes, 60);
 }
 
+// Shape (with start and end) and ConstantOfShape (with and without a value,
+// of several types): what the code writes is known at compile time.
+TEST(CodeGenDifferentialTest, ShapeOps) {
+  int64_t nodes = runCases("ShapeOps", 24, 12, [](Batch &b, int c) {
+    Rng &rng = b.rng();
+    size_t rank = size_t(rng.intIn(0, 4));
+    Shape x = rng.shape(rank, 1, 6);
+    if (c % 2 == 0) {
+      AttrMap attrs;
+      int64_t r = int64_t(rank);
+      if (rng.chance(0.5))
+        attrs.insert_or_assign("start", Attribute(rng.intIn(-r - 1, r + 1)));
+      if (rng.chance(0.5))
+        attrs.insert_or_assign("end", Attribute(rng.intIn(-r - 1, r + 1)));
+      b.add(OpKind::Shape, {b.input(x)}, attrs);
+      return;
+    }
+    AttrMap attrs;
+    if (rng.chance(0.7)) {
+      DType dtype = rng.pick<DType>({DType::F32, DType::I64, DType::F16,
+                                     DType::U8, DType::Bool});
+      attrs.insert_or_assign(
+          "value", Attribute(std::make_shared<Tensor>(
+                       b.randomTensor(dtype, Shape{1}))));
+    }
+    b.add(OpKind::ConstantOfShape,
+          {b.intConstant({int64_t(rank)}, std::vector<int64_t>(x))}, attrs);
+  });
+  EXPECT_EQ(nodes, 24);
+}
+
 // MatMul of ranks 1 to 4 with broadcast batch dimensions.
 TEST(CodeGenDifferentialTest, MatMulBatched) {
   int64_t nodes = runCases("MatMulBatched", 30, 15, [](Batch &b, int) {
