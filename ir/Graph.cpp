@@ -102,6 +102,64 @@ Node *Graph::addNode(OpKind kind, std::string nodeName,
   return nodes.back().get();
 }
 
+Node *Graph::insertNode(const Node *before, OpKind kind, std::string nodeName,
+                        std::vector<Value *> inputs,
+                        const std::vector<std::string> &outputNames,
+                        AttrMap attrs) {
+  Node *n = addNode(kind, std::move(nodeName), std::move(inputs), outputNames,
+                    std::move(attrs));
+  if (before) {
+    std::unique_ptr<Node> owned = std::move(nodes.back());
+    nodes.pop_back();
+    nodes.insert(nodes.begin() + std::ptrdiff_t(indexOf(before)),
+                 std::move(owned));
+  }
+  return n;
+}
+
+void Graph::replaceAllUsesWith(Value *from, Value *to) {
+  for (const auto &n : nodes)
+    for (Value *&v : n->inputs)
+      if (v == from)
+        v = to;
+  for (Value *&v : outputs)
+    if (v == from)
+      v = to;
+}
+
+void Graph::eraseNode(Node *node) {
+  size_t i = indexOf(node);
+  for (Value *v : node->outputs)
+    v->producer = nullptr;
+  nodes.erase(nodes.begin() + std::ptrdiff_t(i));
+}
+
+size_t Graph::indexOf(const Node *node) const {
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i].get() == node)
+      return i;
+  throw InternalError("indexOf: node '" + node->name + "' not in the graph");
+}
+
+std::unordered_map<const Value *, size_t> Graph::useCounts() const {
+  std::unordered_map<const Value *, size_t> uses;
+  for (const auto &n : nodes)
+    for (const Value *v : n->inputs)
+      if (v)
+        ++uses[v];
+  for (const Value *v : outputs)
+    ++uses[v];
+  return uses;
+}
+
+bool Graph::isOutput(const Value *v) const {
+  return std::find(outputs.begin(), outputs.end(), v) != outputs.end();
+}
+
+Value *Graph::addConstant(const std::string &base, Tensor tensor) {
+  return addConstant(base, std::make_shared<Tensor>(std::move(tensor)));
+}
+
 void Graph::replaceNodeWithConstants(Node *node, std::vector<TensorRef> values) {
   if (values.size() != node->outputs.size())
     throw InternalError("replaceNodeWithConstants: result count mismatch");

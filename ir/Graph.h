@@ -84,6 +84,28 @@ public:
   Node *addNode(OpKind kind, std::string nodeName, std::vector<Value *> inputs,
                 const std::vector<std::string> &outputNames, AttrMap attrs = {});
 
+  // Inserts a node before `before` (at the end for nullptr), so that a
+  // rewrite can place a node where its operands are all defined; otherwise
+  // as addNode.
+  Node *insertNode(const Node *before, OpKind kind, std::string nodeName,
+                   std::vector<Value *> inputs,
+                   const std::vector<std::string> &outputNames,
+                   AttrMap attrs = {});
+  // Makes every node operand and graph output that is `from` read `to`.
+  // (Graph outputs are named by their values: a pass that replaces one
+  // keeps the output's name, see passes/Rewrite.h.)
+  void replaceAllUsesWith(Value *from, Value *to);
+  // Removes `node`; its results must be unused (no operand, no output).
+  void eraseNode(Node *node);
+  // The position of `node` in `nodes`.
+  size_t indexOf(const Node *node) const;
+  // How many operands of nodes and graph outputs read each value.
+  std::unordered_map<const Value *, size_t> useCounts() const;
+  // Whether `v` is one of the graph outputs.
+  bool isOutput(const Value *v) const;
+  // Adds a constant holding `tensor` named after `base` (made unique).
+  Value *addConstant(const std::string &base, Tensor tensor);
+
   // Constants in the order they were added (the printing order).
   const std::vector<Value *> &constants() const { return constants_; }
   // `base` if no value has that name yet, else the first free base_N (N =

@@ -1,16 +1,20 @@
 #include "passes/Pass.h"
 
+#include "ir/Printer.h"
 #include "ir/Verifier.h"
+#include "passes/Passes.h"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
 
 namespace cnnc {
 
 const std::vector<PassInfo> &allPasses() {
   static const std::vector<PassInfo> passes = {
-      {"verify", "check the IR invariants (ir/Verifier.h); changes nothing",
-       [](Graph &g) {
-         verifyGraph(g);
-         return false;
-       }},
+#define PASS(name, function, description) {name, description, function},
+#include "passes/Passes.def"
+#undef PASS
   };
   return passes;
 }
@@ -47,9 +51,68 @@ std::vector<const PassInfo *> parsePipeline(std::string_view pipeline) {
   return passes;
 }
 
+namespace {
+
+bool listed(const std::vector<std::string> &names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+void printIR(std::ostream &log, const char *when, std::string_view pass,
+             const Graph *graph) {
+  log << "// ----- IR " << when << " " << pass << " -----\n";
+  if (graph)
+    log << printGraph(*graph);
+  else
+    log << "(unchanged)\n";
+}
+
+} // namespace
+
+void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline,
+               const PassManagerOptions &options, std::ostream &log) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::pair<std::string_view, double>> times;
+  for (const PassInfo *pass : pipeline) {
+    if (listed(options.printBefore, pass->name))
+      printIR(log, "before", pass->name, &graph);
+    PassStats stats;
+    auto start = Clock::now();
+    bool changed = pass->run(graph, stats);
+    times.emplace_back(
+        pass->name,
+        std::chrono::duration<double, std::milli>(Clock::now() - start)
+            .count());
+    if (options.verifyEach) {
+      try {
+        verifyGraph(graph);
+      } catch (const UserError &e) {
+        throw InternalError(fmt::format(
+            "the IR does not verify after pass '{}': {}", pass->name,
+            e.what()));
+      }
+    }
+    if (options.printAfterAll || listed(options.printAfter, pass->name))
+      printIR(log, "after", pass->name, changed ? &graph : nullptr);
+    if (options.stats)
+      for (const auto &[counter, n] : stats.counts())
+        log << pass->name << ": " << n << " " << counter << "\n";
+    if (pass->name == options.stopAfter)
+      break;
+  }
+  if (options.timePasses) {
+    double total = 0;
+    for (const auto &entry : times)
+      total += entry.second;
+    log << fmt::format("{:>10}  {:>6}  pass\n", "time (ms)", "share");
+    for (const auto &[name, ms] : times)
+      log << fmt::format("{:>10.3f}  {:>5.1f}%  {}\n", ms,
+                         total > 0 ? 100 * ms / total : 0.0, name);
+    log << fmt::format("{:>10.3f}  {:>5.1f}%  total\n", total, 100.0);
+  }
+}
+
 void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline) {
-  for (const PassInfo *pass : pipeline)
-    pass->run(graph);
+  runPasses(graph, pipeline, PassManagerOptions{}, std::cerr);
 }
 
 } // namespace cnnc

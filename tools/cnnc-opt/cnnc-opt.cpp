@@ -1,13 +1,19 @@
 // cnnc-opt: textual cnnc IR in, passes, textual IR out (like LLVM's opt and
-// mlir-opt). The IR is verified after parsing; lit tests drive it.
+// mlir-opt). The IR is verified after parsing; lit tests drive it. With
+// --check-equivalence it also runs the graph before and after the passes on
+// the reference interpreter with seeded random inputs and fails if any
+// output differs by more than the code generator's tolerance.
 #include "ir/Parser.h"
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
+#include "ir/interp/Interpreter.h"
 #include "passes/Pass.h"
+#include "tools/common/PassOptions.h"
 #include "tools/common/ToolSupport.h"
 
 #include <llvm/Support/CommandLine.h>
 
+#include <cmath>
 #include <iostream>
 
 using namespace cnnc;
@@ -20,13 +26,22 @@ cl::OptionCategory toolOptions("cnnc-opt options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.cnnc | ->"),
                                cl::init("-"), cl::cat(toolOptions));
 cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
-                                cl::value_desc("file"), cl::init("-"), cl::cat(toolOptions));
-cl::opt<std::string> passes("passes",
-                            cl::desc("Comma-separated passes to run in order "
-                                     "(see --list-passes)"),
-                            cl::init(""), cl::cat(toolOptions));
+                                cl::value_desc("file"), cl::init("-"),
+                                cl::cat(toolOptions));
+// Registered in main (PassOptions::registerIn).
+PassOptions *passOptionsPtr = nullptr;
 cl::opt<bool> listPasses("list-passes", cl::desc("List the registered passes"),
                          cl::init(false), cl::cat(toolOptions));
+cl::opt<bool> checkEquivalence(
+    "check-equivalence",
+    cl::desc("Interpret the graph before and after the passes on the same "
+             "random inputs; fail if an output differs by more than "
+             "1e-4 + 1e-3 * |before|"),
+    cl::init(false), cl::cat(toolOptions));
+cl::opt<uint64_t> seed("seed",
+                       cl::desc("Seed of --check-equivalence's inputs "
+                                "(default 0)"),
+                       cl::init(0), cl::cat(toolOptions));
 
 // Print the blobs section exactly when the input had one, so a file
 // round-trips whether or not it carries its weights.
@@ -37,10 +52,45 @@ bool hasBlobData(const Graph &g) {
   return false;
 }
 
+// The tolerance of the code generator's differential tests: passes
+// reassociate and fold in double (BatchNorm into weights), which moves
+// results by far less than this.
+bool close(double actual, double expected) {
+  if (std::isnan(expected) || std::isnan(actual))
+    return std::isnan(expected) && std::isnan(actual);
+  if (std::isinf(expected))
+    return actual == expected;
+  return std::fabs(actual - expected) <= 1e-4 + 1e-3 * std::fabs(expected);
+}
+
+// A UserError naming the first output and element that differ.
+void compareOutputs(const Graph &graph, const std::vector<Tensor> &before,
+                    const std::vector<Tensor> &after) {
+  if (before.size() != after.size())
+    userError("--check-equivalence: {} outputs before the passes, {} after",
+              before.size(), after.size());
+  for (size_t i = 0; i < before.size(); ++i) {
+    const std::string &name = graph.outputs[i]->name;
+    if (before[i].type() != after[i].type())
+      userError("--check-equivalence: output '{}' was {}, is {}", name,
+                before[i].type().str(), after[i].type().str());
+    bool floats = isFloat(before[i].type().dtype);
+    for (int64_t k = 0; k < before[i].numElements(); ++k) {
+      bool same = floats ? close(after[i].floatAt(k), before[i].floatAt(k))
+                         : after[i].intAt(k) == before[i].intAt(k);
+      if (!same)
+        userError("--check-equivalence: output '{}' element {} was {}, is {}",
+                  name, k, before[i].floatAt(k), after[i].floatAt(k));
+    }
+  }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
-  parseToolOptions(argc, argv, toolOptions, "cnnc-opt: run passes over textual cnnc IR\n");
+  passOptionsPtr = &PassOptions::registerIn(toolOptions);
+  parseToolOptions(argc, argv, toolOptions,
+                   "cnnc-opt: run passes over textual cnnc IR\n");
   if (listPasses) {
     for (const PassInfo &p : allPasses())
       std::cout << p.name << "  " << p.description << "\n";
@@ -49,7 +99,7 @@ int main(int argc, char **argv) {
   // A bad --passes is the command line's error, reported before any input.
   std::vector<const PassInfo *> pipeline;
   if (int rc = runTool("cnnc-opt", "cnnc-opt", [&] {
-        pipeline = parsePipeline(passes);
+        pipeline = passOptionsPtr->pipeline(/*optLevel=*/0);
         return 0;
       }))
     return rc;
@@ -57,7 +107,16 @@ int main(int argc, char **argv) {
   return runTool("cnnc-opt", file, [&] {
     std::unique_ptr<Graph> graph = parseGraph(readInputFile(inputFile));
     verifyGraph(*graph);
-    runPasses(*graph, pipeline);
+    std::vector<Tensor> inputs, before;
+    if (checkEquivalence) {
+      std::mt19937_64 rng(seed);
+      for (const Value *in : graph->inputs)
+        inputs.push_back(randomTensor(in->type, rng));
+      before = interpretGraph(*graph, inputs);
+    }
+    runPasses(*graph, pipeline, passOptionsPtr->managerOptions(), std::cerr);
+    if (checkEquivalence)
+      compareOutputs(*graph, before, interpretGraph(*graph, inputs));
     PrintOptions opts;
     opts.printBlobs = hasBlobData(*graph);
     writeOutput(outputFile, printGraph(*graph, opts));

@@ -7,6 +7,7 @@
 #include "compiler/onnx/Importer.h"
 #include "ir/interp/Interpreter.h"
 #include "tools/common/ModelLoading.h"
+#include "tools/common/PassOptions.h"
 #include "tools/common/NpyFile.h"
 #include "tools/common/ToolSupport.h"
 
@@ -78,6 +79,8 @@ cl::opt<int> optLevel("O",
                                "(0-3, default 3)"),
                       cl::Prefix, cl::init(3), cl::cat(toolOptions));
 ModelOptions modelOptions(toolOptions);
+// Registered in main (PassOptions::registerIn).
+PassOptions *passOptionsPtr = nullptr;
 
 // ------------------------------------------------------------ inputs
 
@@ -100,21 +103,6 @@ std::map<std::string, TensorRef> inputFlagValues() {
     }
   }
   return values;
-}
-
-Tensor randomTensor(const TensorType &type, std::mt19937_64 &rng) {
-  std::vector<uint8_t> bytes(type.byteSize());
-  std::uniform_real_distribution<double> real(-1.0, 1.0);
-  std::uniform_int_distribution<int> small(0, 9);
-  for (int64_t i = 0; i < type.numElements(); ++i) {
-    double v = isFloat(type.dtype) ? real(rng) : small(rng);
-    if (type.dtype == DType::Bool)
-      v = small(rng) % 2;
-    Tensor e = scalarTensor(type.dtype, v);
-    std::memcpy(bytes.data() + size_t(i) * dtypeSize(type.dtype),
-                e.bytes().data(), dtypeSize(type.dtype));
-  }
-  return Tensor(type, std::move(bytes));
 }
 
 // One value per graph input, from `given` or, with --random-inputs, random.
@@ -308,12 +296,14 @@ std::vector<fs::path> numberedFiles(const fs::path &dir,
   return files;
 }
 
-// The outputs of `graph` on `inputs`: compiled in memory by default, on
-// the reference interpreter with --interp.
-std::vector<Tensor> execute(const Graph &graph,
-                            const std::vector<Tensor> &inputs) {
+// The outputs of `graph` on `inputs`: compiled in memory by default (after
+// the -O level's passes, as cnnc compiles it), on the reference interpreter
+// with --interp (the graph as imported).
+std::vector<Tensor> execute(Graph &graph, const std::vector<Tensor> &inputs) {
   if (interp)
     return interpretGraph(graph, inputs);
+  runPasses(graph, passOptionsPtr->pipeline(optLevel),
+            passOptionsPtr->managerOptions(), std::cerr);
   return JitModel(graph, optLevel).run(inputs);
 }
 
@@ -437,6 +427,7 @@ int run(const ImportOptions &baseOptions) {
 } // namespace
 
 int main(int argc, char **argv) {
+  passOptionsPtr = &PassOptions::registerIn(toolOptions);
   parseToolOptions(argc, argv, toolOptions,
                    "cnnc-run: runs a model and checks its outputs\n\n"
                    "  cnnc-run model.onnx --interp --input x=x.npy -o out/\n"
@@ -461,6 +452,7 @@ int main(int argc, char **argv) {
           userError("--test-data compares outputs; it does not combine with "
                     "--dump or -o");
         options = modelOptions.importOptions();
+        passOptionsPtr->pipeline(optLevel); // a bad pass flag fails here
         return 0;
       }))
     return rc;

@@ -6,6 +6,7 @@
 #include "ir/Printer.h"
 #include "ir/Summary.h"
 #include "tools/common/ModelLoading.h"
+#include "tools/common/PassOptions.h"
 #include "tools/common/ToolSupport.h"
 
 #include <llvm/Support/CommandLine.h>
@@ -73,6 +74,8 @@ cl::opt<Weights> weightsMode(
                           "same architecture can use the object")),
     cl::cat(toolOptions));
 ModelOptions modelOptions(toolOptions);
+// Registered in main (PassOptions::registerIn).
+PassOptions *passOptionsPtr = nullptr;
 cl::opt<bool> printBlobs("print-blobs",
                          cl::desc("With --emit=ir, append the data of large "
                                   "constants so the output can be parsed back "
@@ -120,6 +123,7 @@ void printSupportedOps(std::ostream &os) {
 } // namespace
 
 int main(int argc, char **argv) {
+  passOptionsPtr = &PassOptions::registerIn(toolOptions);
   parseToolOptions(argc, argv, toolOptions,
                    "cnnc: ahead-of-time compiler for ONNX convolutional "
                    "networks\n\n  cnnc model.onnx --emit=summary\n  cnnc "
@@ -136,6 +140,7 @@ int main(int argc, char **argv) {
   // "cnnc: error: ..." before touching the input.
   ImportOptions options;
   CodeGenOptions codegen;
+  std::vector<const PassInfo *> pipeline;
   Emit what = emit;
   if (int rc = runTool("cnnc", "cnnc", [&] {
         options = modelOptions.importOptions();
@@ -161,6 +166,7 @@ int main(int argc, char **argv) {
         codegen.triple = target;
         codegen.cpu = mcpu;
         codegen.optLevel = optLevel;
+        pipeline = passOptionsPtr->pipeline(optLevel);
         codegen.externalWeights = weightsMode == Weights::File;
         if (codegen.externalWeights && what != Emit::Bundle)
           userError("--weights=file writes OUT.o, OUT.h and OUT.weights: "
@@ -170,6 +176,9 @@ int main(int argc, char **argv) {
     return rc;
   return runTool("cnnc", inputFile, [&] {
     std::unique_ptr<Graph> graph = loadModel(inputFile, options);
+    // Every output (IR, summary, code) is of the graph after the -O level's
+    // passes (or --passes).
+    runPasses(*graph, pipeline, passOptionsPtr->managerOptions(), std::cerr);
     std::ostringstream out;
     switch (what) {
     case Emit::Bundle: {

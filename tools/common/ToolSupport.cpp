@@ -6,6 +6,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -136,6 +137,21 @@ int runTool(const std::string &tool, const std::string &file,
     std::cerr << tool << ": internal compiler error: " << e.what() << "\n";
     return 2;
   }
+}
+
+Tensor randomTensor(const TensorType &type, std::mt19937_64 &rng) {
+  std::vector<uint8_t> bytes(type.byteSize());
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int> small(0, 9);
+  for (int64_t i = 0; i < type.numElements(); ++i) {
+    double v = isFloat(type.dtype) ? real(rng) : small(rng);
+    if (type.dtype == DType::Bool)
+      v = small(rng) % 2;
+    Tensor e = scalarTensor(type.dtype, v);
+    std::memcpy(bytes.data() + size_t(i) * dtypeSize(type.dtype),
+                e.bytes().data(), dtypeSize(type.dtype));
+  }
+  return Tensor(type, std::move(bytes));
 }
 
 } // namespace cnnc

@@ -4,7 +4,10 @@
 // (internal compiler errors).
 #pragma once
 
+#include <random>
+
 #include "ir/Diagnostics.h"
+#include "ir/Tensor.h"
 
 #include <llvm/Support/CommandLine.h>
 
@@ -33,5 +36,10 @@ void writeOutput(const std::string &path, const std::string &text);
 // std::bad_variant_access) to "TOOL: internal compiler error: ..." and 2.
 int runTool(const std::string &tool, const std::string &file,
             const std::function<int()> &body);
+
+// A tensor of `type` with seeded random data: floats uniform in [-1, 1),
+// integers in [0, 10), bools fair (cnnc-run --random-inputs, cnnc-opt
+// --check-equivalence).
+Tensor randomTensor(const TensorType &type, std::mt19937_64 &rng);
 
 } // namespace cnnc
