@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <sstream>
 
 using namespace cnnc;
 namespace cl = llvm::cl;
@@ -37,6 +38,11 @@ cl::opt<bool> checkEquivalence(
     cl::desc("Interpret the graph before and after the passes on the same "
              "random inputs; fail if an output differs by more than "
              "1e-4 + 1e-3 * |before|"),
+    cl::init(false), cl::cat(toolOptions));
+cl::opt<bool> splitInputFile(
+    "split-input-file",
+    cl::desc("Treat the input as graphs separated by lines \"// -----\", "
+             "each run on its own (outputs separated the same way)"),
     cl::init(false), cl::cat(toolOptions));
 cl::opt<uint64_t> seed("seed",
                        cl::desc("Seed of --check-equivalence's inputs "
@@ -85,6 +91,28 @@ void compareOutputs(const Graph &graph, const std::vector<Tensor> &before,
   }
 }
 
+// Parses `text`, runs the pipeline (checking equivalence if asked) and
+// returns the printed result.
+std::vector<const PassInfo *> pipeline;
+
+std::string optimize(const std::string &text) {
+  std::unique_ptr<Graph> graph = parseGraph(text);
+  verifyGraph(*graph);
+  std::vector<Tensor> inputs, before;
+  if (checkEquivalence) {
+    std::mt19937_64 rng(seed);
+    for (const Value *in : graph->inputs)
+      inputs.push_back(randomTensor(in->type, rng));
+    before = interpretGraph(*graph, inputs);
+  }
+  runPasses(*graph, pipeline, passOptionsPtr->managerOptions(), std::cerr);
+  if (checkEquivalence)
+    compareOutputs(*graph, before, interpretGraph(*graph, inputs));
+  PrintOptions opts;
+  opts.printBlobs = hasBlobData(*graph);
+  return printGraph(*graph, opts);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -97,7 +125,6 @@ int main(int argc, char **argv) {
     return 0;
   }
   // A bad --passes is the command line's error, reported before any input.
-  std::vector<const PassInfo *> pipeline;
   if (int rc = runTool("cnnc-opt", "cnnc-opt", [&] {
         pipeline = passOptionsPtr->pipeline(/*optLevel=*/0);
         return 0;
@@ -105,21 +132,31 @@ int main(int argc, char **argv) {
     return rc;
   std::string file = inputFile == "-" ? "<stdin>" : std::string(inputFile);
   return runTool("cnnc-opt", file, [&] {
-    std::unique_ptr<Graph> graph = parseGraph(readInputFile(inputFile));
-    verifyGraph(*graph);
-    std::vector<Tensor> inputs, before;
-    if (checkEquivalence) {
-      std::mt19937_64 rng(seed);
-      for (const Value *in : graph->inputs)
-        inputs.push_back(randomTensor(in->type, rng));
-      before = interpretGraph(*graph, inputs);
+    std::string text = readInputFile(inputFile);
+    std::vector<std::string> chunks{text};
+    if (splitInputFile) {
+      // Each chunk keeps its lines' numbers in error messages only
+      // relative to the chunk; the chunks are small test cases.
+      chunks.clear();
+      std::string current, line;
+      std::istringstream in(text);
+      while (std::getline(in, line)) {
+        if (line.rfind("// -----", 0) == 0) {
+          chunks.push_back(current);
+          current.clear();
+        } else {
+          current += line + "\n";
+        }
+      }
+      chunks.push_back(current);
     }
-    runPasses(*graph, pipeline, passOptionsPtr->managerOptions(), std::cerr);
-    if (checkEquivalence)
-      compareOutputs(*graph, before, interpretGraph(*graph, inputs));
-    PrintOptions opts;
-    opts.printBlobs = hasBlobData(*graph);
-    writeOutput(outputFile, printGraph(*graph, opts));
+    std::string out;
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      if (i)
+        out += "// -----\n";
+      out += optimize(chunks[i]);
+    }
+    writeOutput(outputFile, out);
     return 0;
   });
 }
