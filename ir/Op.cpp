@@ -1,6 +1,8 @@
 #include "ir/Op.h"
 
 #include <cstdlib>
+#include <deque>
+#include <string>
 #include <sstream>
 #include <stdexcept>
 
@@ -50,12 +52,21 @@ static std::vector<AttrSpec> parseSchema(std::string_view schema) {
 }
 
 const std::vector<OpInfo> &allOps() {
-  static const std::vector<OpInfo> table = {
+  static const std::vector<OpInfo> table = [] {
+    std::vector<OpInfo> ops = {
 #define OP(name, category, minIn, maxIn, minOut, maxOut, attrs)                \
   OpInfo{OpKind::name, #name, category, minIn, maxIn, minOut, maxOut,          \
          parseSchema(attrs)},
 #include "ir/Ops.def"
-  };
+    };
+    // The ops that passes create are spelled "cnnc.NAME"; a deque keeps the
+    // spellings where the string_views point.
+    static std::deque<std::string> spellings;
+    for (OpInfo &info : ops)
+      if (info.category == "cnnc")
+        info.name = spellings.emplace_back("cnnc." + std::string(info.name));
+    return ops;
+  }();
   return table;
 }
 

@@ -161,7 +161,8 @@ std::vector<int64_t> spatialDims(const Shape &s) {
 }
 
 bool hasWeight(OpKind kind) {
-  return kind == OpKind::Conv || kind == OpKind::ConvTranspose;
+  return kind == OpKind::Conv || kind == OpKind::ConvTranspose ||
+         kind == OpKind::FusedConv;
 }
 
 // The operands of a Conv or ConvTranspose: input [N, C, spatial...] and
@@ -229,6 +230,53 @@ TensorType inferConv(const Node &n) {
   Shape out = slidingOutput(n, x.shape, win, false);
   out[1] = w.shape[0];
   return like(x, out);
+}
+
+// The epilogue FusedConv and Gemm1x1 share: a residual of the result's
+// type, a known activation.
+void checkEpilogue(const Node &n, const TensorType &y) {
+  if (const Value *residual = n.input(3); residual && residual->type != y)
+    n.error("residual is {} but the convolution gives {}",
+            residual->type.str(), y.str());
+  const std::string &activation = n.getString("activation");
+  if (!activation.empty() && activation != "Relu" &&
+      activation != "LeakyRelu" && activation != "Clip" &&
+      activation != "Sigmoid" && activation != "HardSwish")
+    n.error("unknown activation '{}' (Relu, LeakyRelu, Clip, Sigmoid, "
+            "HardSwish or none)",
+            activation);
+}
+
+TensorType inferGemm1x1(const Node &n) {
+  const TensorType &x = operandType(n, 0), &w = operandType(n, 1);
+  requireMinRank(n, x, 3, "input");
+  if (w.rank() != 2 || w.shape[1] != x.shape[1])
+    n.error("weight {} must be [M, {}] for input {}", w.str(), x.shape[1],
+            x.str());
+  checkBias(n, w.shape[0]);
+  std::vector<int64_t> strides = n.getInts("strides");
+  size_t sp = x.shape.size() - 2;
+  if (strides.empty())
+    strides.assign(sp, 1);
+  if (strides.size() != sp)
+    n.error("strides has {} values for {} spatial dimensions", strides.size(),
+            sp);
+  Shape out = x.shape;
+  out[1] = w.shape[0];
+  for (size_t i = 0; i < sp; ++i) {
+    if (strides[i] <= 0)
+      n.error("strides must be positive, got {}", strides[i]);
+    out[i + 2] = x.shape[i + 2] == 0 ? 0 : (x.shape[i + 2] - 1) / strides[i] + 1;
+  }
+  TensorType y = like(x, out);
+  checkEpilogue(n, y);
+  return y;
+}
+
+TensorType inferFusedConv(const Node &n) {
+  TensorType y = inferConv(n);
+  checkEpilogue(n, y);
+  return y;
 }
 
 // a * b + c, or nullopt on int64 overflow.
@@ -909,7 +957,7 @@ Window resolvedWindow(const Node &n) {
 void makeWindowExplicit(Node &n) {
   bool pool = n.kind == OpKind::MaxPool || n.kind == OpKind::AveragePool ||
               n.kind == OpKind::LpPool;
-  if (n.kind != OpKind::Conv && !pool)
+  if (n.kind != OpKind::Conv && n.kind != OpKind::FusedConv && !pool)
     return;
   Window w = resolvedWindow(n);
   if (n.getString("auto_pad") != "NOTSET" && pool)
@@ -994,6 +1042,10 @@ std::vector<TensorType> inferOutputTypes(const Node &n) {
   switch (n.kind) {
   case OpKind::Conv:
     return single(inferConv(n));
+  case OpKind::FusedConv:
+    return single(inferFusedConv(n));
+  case OpKind::Gemm1x1:
+    return single(inferGemm1x1(n));
   case OpKind::ConvTranspose:
     return single(inferConvTranspose(n));
   case OpKind::MaxPool:

@@ -26,11 +26,14 @@ int64_t macsOf(const Node &n) {
   // Each factor is an element count of a verified shape (<= 2^31), so the
   // products fit in int64; they saturate all the same.
   switch (n.kind) {
-  case OpKind::Conv: {
+  case OpKind::Conv:
+  case OpKind::FusedConv: {
     // Each output element reads (Cin / group) * prod(kernel) inputs.
     const Shape &w = shapeOf(1);
     return saturatingMul(elementCount(out), elementCount(w, 1, w.size()));
   }
+  case OpKind::Gemm1x1:
+    return saturatingMul(elementCount(out), shapeOf(1)[1]);
   case OpKind::ConvTranspose: {
     // Each input element scatters into (Cout / group) * prod(kernel) outputs.
     const Shape &w = shapeOf(1);

@@ -240,6 +240,10 @@ void Emitter::emitNode(const Node &n) {
     return transpose(n);
   case OpKind::ConvTranspose:
     return convTranspose(n);
+  case OpKind::FusedConv:
+    return fusedConv(n);
+  case OpKind::Gemm1x1:
+    return gemm1x1(n);
   case OpKind::LpPool:
     return lpPool(n);
   case OpKind::InstanceNormalization:

@@ -81,6 +81,10 @@ public:
   void pool(const Node &n);
   void globalPool(const Node &n);
   void convTranspose(const Node &n);
+  void fusedConv(const Node &n);
+  void gemm1x1(const Node &n);
+  void convWithEpilogue(const Node &n, const char *kernel,
+                        std::vector<llvm::Value *> args);
   void lpPool(const Node &n);
   // LowerLinear.cpp
   void gemm(const Node &n, bool matMul);

@@ -8,6 +8,8 @@
 
 #include <llvm/IR/Intrinsics.h>
 
+#include <optional>
+
 namespace cnnc {
 
 namespace {
@@ -123,11 +125,13 @@ void checkElementType(const Node &n, DType dtype) {
   }
 }
 
-// The value of a float activation or unary math op at x.
-llvm::Value *unaryValue(const Node &n, Arith &a, llvm::Value *x) {
-  auto attr = [&](const char *name) { return n.getFloat(name); };
+// The value of a float activation or unary math op `kind` at x; `attr`
+// gives its float attributes (alpha, beta, gamma).
+llvm::Value *unaryValue(OpKind kind,
+                        const std::function<double(const char *)> &attr,
+                        Arith &a, llvm::Value *x) {
   llvm::Value *zero = a.constant(0), *one = a.constant(1);
-  switch (n.kind) {
+  switch (kind) {
   case OpKind::Relu:
     return a.select(a.less(x, zero), zero, x); // keeps NaN
   case OpKind::LeakyRelu:
@@ -191,6 +195,26 @@ llvm::Value *unaryValue(const Node &n, Arith &a, llvm::Value *x) {
 
 } // namespace
 
+llvm::Value *emitFusedActivation(llvm::IRBuilder<> &b, llvm::Module &m,
+                                 const Node &n, llvm::Value *x) {
+  const std::string &activation = n.getString("activation");
+  if (activation.empty())
+    return x;
+  Arith a(b, m, DType::F32);
+  if (activation == "Clip") {
+    // As Clip with both bounds: min first, so min > max gives max.
+    llvm::Value *lo = a.constant(n.getFloat("clip_min"));
+    llvm::Value *hi = a.constant(n.getFloat("clip_max"));
+    x = a.select(a.less(x, lo), lo, x);
+    return a.select(a.less(hi, x), hi, x);
+  }
+  std::optional<OpKind> kind = opKindFromName(activation);
+  if (!kind)
+    n.error("unknown activation '{}'", activation);
+  return unaryValue(
+      *kind, [&](const char *) { return n.getFloat("leaky_alpha"); }, a, x);
+}
+
 void Emitter::unary(const Node &n) {
   const Value *x = n.inputs[0];
   DType dtype = x->type.dtype;
@@ -228,7 +252,10 @@ void Emitter::unary(const Node &n) {
                      v = a.select(a.less(h, v), h, v);
                    }
                  } else {
-                   v = unaryValue(n, a, v);
+                   v = unaryValue(
+                       n.kind,
+                       [&](const char *name) { return n.getFloat(name); }, a,
+                       v);
                  }
                  p.store(1, v);
                });

@@ -1,5 +1,5 @@
 // Lowering of convolutions and pooling to libjit kernels.
-#include "compiler/codegen/Emitter.h"
+#include "compiler/codegen/LoopNest.h"
 
 namespace cnnc {
 
@@ -81,6 +81,76 @@ const char *poolKernel(const Node &n) {
 void Emitter::conv(const Node &n) {
   requireF32(n);
   callRange("cnnc_conv_f32", convArgs(*this, n));
+}
+
+// FusedConv and Gemm1x1: a generated task runs `kernel` (whose arguments
+// are `args`: x, w, bias, y, ..., begin, end over output planes) on its
+// planes and then, while they are in cache, adds the residual and applies
+// the activation to them (emitFusedActivation, the element-wise ops' code).
+void Emitter::convWithEpilogue(const Node &n, const char *kernel,
+                               std::vector<llvm::Value *> args) {
+  const Value *residual = n.input(3);
+  const Shape &y = n.outputs[0]->type.shape;
+  int64_t plane = elementCount(y, 2, y.size());
+  // void fused.NAME(ptr x, ptr w, ptr b, ptr y, ptr residual, i64, i64)
+  llvm::Type *ptr = b_.getPtrTy(), *i64Type = b_.getInt64Ty();
+  auto *type = llvm::FunctionType::get(
+      b_.getVoidTy(), {ptr, ptr, ptr, ptr, ptr, i64Type, i64Type}, false);
+  auto *f = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
+                                   "fused." + n.name, m_);
+  f->addFnAttr(llvm::Attribute::AlwaysInline);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", f));
+  llvm::Value *begin = f->getArg(5), *end = f->getArg(6);
+  std::vector<llvm::Value *> kernelArgs = args;
+  for (unsigned k = 0; k < 4; ++k)
+    kernelArgs[k] = f->getArg(k);
+  kernelArgs[args.size() - 2] = begin;
+  kernelArgs[args.size() - 1] = end;
+  b.CreateCall(libjitFunction(kernel), kernelArgs);
+  bool identity = !residual && n.getString("activation").empty();
+  if (!identity) {
+    llvm::Value *out = f->getArg(3), *res = f->getArg(4);
+    llvm::Type *floatType = b.getFloatTy();
+    llvm::Value *planeSize = b.getInt64(uint64_t(plane));
+    emitLoop(b, b.CreateMul(begin, planeSize), b.CreateMul(end, planeSize),
+             [&](llvm::Value *i) {
+               llvm::Value *at = b.CreateGEP(floatType, out, i);
+               llvm::Value *v = b.CreateLoad(floatType, at);
+               if (residual)
+                 v = b.CreateFAdd(v, b.CreateLoad(floatType,
+                                                  b.CreateGEP(floatType, res, i)));
+               b.CreateStore(emitFusedActivation(b, m_, n, v), at);
+             });
+  }
+  b.CreateRetVoid();
+  callFunction(f,
+               {args[0], args[1], args[2], args[3], optionalPointer(residual),
+                args[args.size() - 2], args.back()},
+               true);
+}
+
+void Emitter::fusedConv(const Node &n) {
+  requireF32(n);
+  convWithEpilogue(n, "cnnc_conv_f32", convArgs(*this, n));
+}
+
+void Emitter::gemm1x1(const Node &n) {
+  requireF32(n);
+  const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
+  if (x.size() > 4)
+    n.error("code generation supports 1-D and 2-D Gemm1x1, not {}-D",
+            x.size() - 2);
+  // 1-D: a height of 1.
+  bool oneD = x.size() == 3;
+  std::vector<int64_t> strides = n.getInts("strides");
+  strides.resize(x.size() - 2, 1);
+  int64_t H = oneD ? 1 : x[2], W = x.back(), OH = oneD ? 1 : y[2],
+          OW = y.back(), SH = oneD ? 1 : strides[0], SW = strides.back();
+  convWithEpilogue(n, "cnnc_gemm1x1_f32",
+                   {pointer(n.inputs[0]), pointer(n.inputs[1]),
+                    optionalPointer(n.input(2)), pointer(n.outputs[0]),
+                    i64(x[1]), i64(H), i64(W), i64(y[1]), i64(OH), i64(OW),
+                    i64(SH), i64(SW), i64(0), i64(y[0] * y[1])});
 }
 
 void Emitter::convTranspose(const Node &n) {

@@ -1159,7 +1159,8 @@ std::unique_ptr<Graph> Importer::run(const std::string &fallbackName) {
 std::vector<std::string> supportedOnnxOps() {
   std::vector<std::string> ops;
   for (const OpInfo &info : allOps())
-    ops.emplace_back(info.name);
+    if (info.category != "cnnc") // created by passes, not ONNX ops
+      ops.emplace_back(info.name);
   ops.push_back("Constant");
   ops.push_back("Upsample");
   std::sort(ops.begin(), ops.end());

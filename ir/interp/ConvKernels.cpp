@@ -162,6 +162,55 @@ Results conv(const Node &n, const Operands &in) {
   });
 }
 
+Results fusedConv(const Node &n, const Operands &in) {
+  Results y = conv(n, {in[0], in[1], optionalOperand(in, 2)});
+  const Tensor *residual = optionalOperand(in, 3);
+  return withFloatType(n, in[0]->type().dtype, [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> v = elementsAs<T>(y[0]);
+    std::vector<T> r = residual ? elementsAs<T>(*residual) : std::vector<T>();
+    // In the order of the ops it replaces: the conv's result rounded to
+    // its type, the Add, then the activation.
+    for (size_t i = 0; i < v.size(); ++i)
+      v[i] = fusedActivation(n, residual ? v[i] + r[i] : v[i]);
+    return Results{makeTensor(resultType(n), v)};
+  });
+}
+
+Results gemm1x1(const Node &n, const Operands &in) {
+  const Tensor &x = *in[0], &w = *in[1];
+  const Tensor *bias = optionalOperand(in, 2), *residual = optionalOperand(in, 3);
+  const Shape &xs = x.type().shape, &ys = resultType(n).shape;
+  std::vector<int64_t> strides = n.getInts("strides");
+  strides.resize(xs.size() - 2, 1);
+  std::vector<int64_t> xStrides = rowMajorStrides(xs);
+  Shape spatial(ys.begin() + 2, ys.end());
+  return withFloatType(n, x.type().dtype, [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> xv = elementsAs<T>(x), wv = elementsAs<T>(w);
+    std::vector<T> bv = bias ? elementsAs<T>(*bias) : std::vector<T>();
+    std::vector<T> rv = residual ? elementsAs<T>(*residual) : std::vector<T>();
+    int64_t C = xs[1];
+    std::vector<T> y;
+    y.reserve(size_t(elementCount(ys)));
+    for (int64_t b = 0; b < ys[0]; ++b)
+      for (int64_t m = 0; m < ys[1]; ++m)
+        forEachIndex(spatial, [&](const std::vector<int64_t> &o) {
+          // The input position this output reads, in channel 0.
+          int64_t at = b * xStrides[0];
+          for (size_t d = 0; d < o.size(); ++d)
+            at += o[d] * strides[d] * xStrides[d + 2];
+          T acc = bias ? bv[size_t(m)] : T(0);
+          for (int64_t c = 0; c < C; ++c)
+            acc += wv[size_t(m * C + c)] * xv[size_t(at + c * xStrides[1])];
+          if (residual)
+            acc += rv[y.size()];
+          y.push_back(fusedActivation(n, acc));
+        });
+    return Results{makeTensor(resultType(n), y)};
+  });
+}
+
 Results convTranspose(const Node &n, const Operands &in) {
   return withFloatType(n, in[0]->type().dtype, [&](auto zero) {
     return convTransposeOf<decltype(zero)>(n, in);

@@ -18,6 +18,10 @@ Results runKernel(const Node &n, const Operands &in) {
     return conv(n, in);
   case OpKind::ConvTranspose:
     return convTranspose(n, in);
+  case OpKind::FusedConv:
+    return fusedConv(n, in);
+  case OpKind::Gemm1x1:
+    return gemm1x1(n, in);
   case OpKind::MaxPool:
     return maxPool(n, in);
   case OpKind::AveragePool:

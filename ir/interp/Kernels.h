@@ -27,6 +27,10 @@ using Results = std::vector<Tensor>;
 // ConvKernels.cpp
 Results conv(const Node &n, const Operands &in);
 Results convTranspose(const Node &n, const Operands &in);
+// y = activation(conv + residual): see FusedConv in Ops.def.
+Results fusedConv(const Node &n, const Operands &in);
+// A 1x1 convolution as a matrix product (Gemm1x1 in Ops.def).
+Results gemm1x1(const Node &n, const Operands &in);
 // PoolKernels.cpp
 Results maxPool(const Node &n, const Operands &in);
 Results averagePool(const Node &n, const Operands &in);
@@ -39,6 +43,9 @@ Results lrn(const Node &n, const Operands &in);
 // ActivationKernels.cpp
 // Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh, Elu, Selu, Softplus
 Results pointwiseActivation(const Node &n, const Operands &in);
+// The activation a FusedConv node names (its "activation" attribute) at x,
+// computed as the op it stands for computes it; none is the identity.
+template <typename T> T fusedActivation(const Node &n, T x);
 Results prelu(const Node &n, const Operands &in);
 Results clip(const Node &n, const Operands &in);
 Results softmax(const Node &n, const Operands &in); // Softmax, LogSoftmax

@@ -317,4 +317,90 @@ TEST(CodeGenDifferentialWindowTest, BatchNormalizationTraining) {
   EXPECT_EQ(nodes, 16);
 }
 
+// cnnc.FusedConv (what fuse-conv-activation and fuse-residual-add make):
+// 1-D or 2-D windows, bias or not, a residual or not, each activation,
+// strided and grouped sometimes.
+TEST(CodeGenDifferentialWindowTest, FusedConv) {
+  const std::vector<std::string> activations{"",        "Relu", "LeakyRelu",
+                                             "Clip",    "Sigmoid",
+                                             "HardSwish"};
+  int cases = int(activations.size()) * 6;
+  int64_t nodes = runCases("FusedConv", cases, 12, [&](Batch &b, int c) {
+    Rng &rng = b.rng();
+    std::string activation = activations[size_t(c) % activations.size()];
+    int64_t group = rng.chance(0.3) ? 2 : 1;
+    int64_t C = group * rng.intIn(1, 3), M = group * rng.intIn(1, 3);
+    int64_t k = rng.pick<int64_t>({1, 3, 5}), p = k / 2;
+    // Residual cases keep the size (stride 1, "same" pads).
+    bool residual = c % 2 == 0;
+    int64_t stride = residual ? 1 : rng.intIn(1, 2);
+    bool twoD = rng.chance(0.7);
+    Shape x{rng.intIn(1, 2), C, rng.intIn(k, k + 6)}, w{M, C / group, k};
+    if (twoD) {
+      x.push_back(rng.intIn(k, k + 20));
+      w.push_back(k);
+    }
+    size_t sp = x.size() - 2;
+    AttrMap attrs{{"pads", ints(std::vector<int64_t>(2 * sp, p))},
+                  {"strides", ints(std::vector<int64_t>(sp, stride))},
+                  {"kernel_shape", ints(std::vector<int64_t>(sp, k))},
+                  {"group", Attribute(group)}};
+    if (!activation.empty())
+      attrs.insert_or_assign("activation", Attribute(activation));
+    if (activation == "LeakyRelu")
+      attrs.insert_or_assign("leaky_alpha",
+                             Attribute(double(rng.floatIn(0, 0.5))));
+    if (activation == "Clip") {
+      attrs.insert_or_assign("clip_min", Attribute(double(rng.floatIn(-1, 0))));
+      attrs.insert_or_assign("clip_max", Attribute(double(rng.floatIn(0, 2))));
+    }
+    std::vector<Value *> operands{b.input(x, {-1, 1}),
+                                  b.operand(w, {-1, 1}, 0.8)};
+    operands.push_back(rng.chance(0.5) ? b.operand({M}, {}, 0.8) : nullptr);
+    if (residual) {
+      Shape y = x;
+      y[1] = M;
+      operands.push_back(b.input(y, {-2, 2}));
+    } else if (!operands.back()) {
+      operands.pop_back();
+    }
+    b.add(OpKind::FusedConv, operands, attrs);
+  });
+  EXPECT_EQ(nodes, cases);
+}
+
+// cnnc.Gemm1x1 (lower-1x1-conv's result): output channel counts around
+// the kernel's blocks of four, strides 1 to 3, 1-D or 2-D, batch 1 or 3,
+// with bias, residual and activation sometimes.
+TEST(CodeGenDifferentialWindowTest, Gemm1x1) {
+  int64_t nodes = runCases("Gemm1x1", 36, 12, [](Batch &b, int c) {
+    Rng &rng = b.rng();
+    int64_t C = rng.intIn(1, 9), M = 1 + c % 9;
+    bool twoD = rng.chance(0.7);
+    Shape x{rng.chance(0.3) ? 3 : 1, C, rng.intIn(1, 9)};
+    if (twoD)
+      x.push_back(rng.chance(0.3) ? rng.intIn(16, 40) : rng.intIn(1, 9));
+    std::vector<int64_t> strides;
+    for (size_t d = 2; d < x.size(); ++d)
+      strides.push_back(rng.intIn(1, 3));
+    Shape y{x[0], M};
+    for (size_t d = 2; d < x.size(); ++d)
+      y.push_back((x[d] - 1) / strides[d - 2] + 1);
+    AttrMap attrs{{"strides", ints(strides)}};
+    if (rng.chance(0.5))
+      attrs.insert_or_assign(
+          "activation", Attribute(rng.pick<std::string>(
+                            {"Relu", "LeakyRelu", "Clip", "Sigmoid"})));
+    std::vector<Value *> operands{b.input(x, {-1, 1}),
+                                  b.operand({M, C}, {-1, 1}, 0.8)};
+    operands.push_back(rng.chance(0.5) ? b.operand({M}, {}, 0.8) : nullptr);
+    if (rng.chance(0.4))
+      operands.push_back(b.input(y, {-2, 2}));
+    else if (!operands.back())
+      operands.pop_back();
+    b.add(OpKind::Gemm1x1, operands, attrs);
+  });
+  EXPECT_EQ(nodes, 36);
+}
+
 } // namespace

@@ -105,6 +105,8 @@ void printSupportedOps(std::ostream &os) {
                       : fmt::format("{}-{}", lo, hi);
   };
   for (const OpInfo &op : allOps()) {
+    if (op.category == "cnnc")
+      continue; // created by passes: listed below
     std::string attrs;
     for (const AttrSpec &a : op.attrs)
       attrs += (attrs.empty() ? "" : ", ") + printAttrDefault(a);
@@ -118,6 +120,20 @@ void printSupportedOps(std::ostream &os) {
         "- `Upsample` (opsets 7-9) becomes `Resize` with "
         "coordinate_transformation_mode=\"asymmetric\".\n"
         "- `Identity` of a constant becomes that constant.\n";
+  os << "\nCreated by passes, never in an ONNX model (printed "
+        "`cnnc.NAME`):\n\n"
+        "| op | operands | results | attributes (default) |\n"
+        "| --- | --- | --- | --- |\n";
+  for (const OpInfo &op : allOps()) {
+    if (op.category != "cnnc")
+      continue;
+    std::string attrs;
+    for (const AttrSpec &a : op.attrs)
+      attrs += (attrs.empty() ? "" : ", ") + printAttrDefault(a);
+    os << fmt::format("| {} | {} | {} | {} |\n", op.name,
+                      range(op.minInputs, op.maxInputs),
+                      range(op.minOutputs, op.maxOutputs), attrs);
+  }
 }
 
 } // namespace
