@@ -4,14 +4,51 @@
 
 namespace cnnc {
 
-std::vector<const PassInfo *> defaultPipeline(int optLevel) {
+namespace {
+
+std::vector<std::string_view> passNames(int optLevel) {
   if (optLevel <= 0)
     return {}; // -O0: the graph as imported; codegen needs no pass
-  std::vector<std::string_view> names = {
-      "verify", // the imported graph is well formed before any rewrite
+  if (optLevel == 1)
+    return {
+        "fold-constants",      // shape subgraphs become constants
+        "remove-identity",     // no-op nodes cost a copy each
+        "eliminate-dead-code", // what folding orphaned
+    };
+  return {
+      // Exporters compute shapes at run time (Shape -> Gather -> Unsqueeze
+      // -> Concat -> Reshape); folded first, every later pattern sees
+      // constant operands.
+      "fold-constants",
+      // Identity, Dropout and no-op reshapes would sit between the ops the
+      // fusions below look for.
+      "remove-identity",
+      // Duplicated shape subgraphs and constants merge.
+      "eliminate-common-subexpressions",
+      // MatMul + Add -> Gemm, transposes into transA/transB.
+      "canonicalize-gemm",
+      // Zero Pads into Conv/AveragePool pads, before fold-batchnorm checks a
+      // Conv's padding.
+      "fold-pad-into-conv",
+      // BatchNorm and per-channel Mul/Add into the weights: before the
+      // fusions, which need the Conv next to its activation.
+      "fold-batchnorm",
+      // Conv + Add (+ activation) first: fuse-conv-activation alone would
+      // take the activation and leave the Add.
+      "fuse-residual-add",
+      "fuse-conv-activation",
+      // Last of the conv rewrites: a fused epilogue comes along.
+      "lower-1x1-conv",
+      // Nodes and constants the rewrites left without readers.
+      "eliminate-dead-code",
   };
+}
+
+} // namespace
+
+std::vector<const PassInfo *> defaultPipeline(int optLevel) {
   std::vector<const PassInfo *> pipeline;
-  for (std::string_view name : names) {
+  for (std::string_view name : passNames(optLevel)) {
     const PassInfo *pass = findPass(name);
     if (!pass)
       throw InternalError("pipeline names unknown pass '" + std::string(name) +
