@@ -8,7 +8,10 @@ same with a symbolic batch dimension and an x.view(x.size(0), -1) flatten, so
 the exporter emits a Shape->Gather->Concat->Reshape chain), alexnet, vgg16,
 resnet50, mobilenet_v2, squeezenet1_1 (torchvision, 3x224x224). Batch 1,
 opset 13, exported in eval mode by Debian's python3-torch, so the exporter has
-already folded BatchNorm into the convolutions. Next to each NAME.onnx goes
+already folded BatchNorm into the convolutions; except resnet18_bn, exported
+with training=TrainingMode.PRESERVE so its BatchNormalization nodes stay (with
+random running statistics, so folding them is not a no-op): what cnnc's
+fold-batchnorm pass is tested on. Next to each NAME.onnx goes
 NAME_data/test_data_set_0/{input_0,output_0}.pb, an ONNX test data set with
 the example input and PyTorch's output for it: the reference cnnc-run
 --test-data compares against. A model whose .onnx and data already exist is
@@ -54,6 +57,15 @@ def build(name):
     if name == "lenet_dynamic":
         return (LeNet5(view_flatten=True), torch.randn(1, 1, 32, 32),
                 {"input": {0: "batch"}, "output": {0: "batch"}})
+    if name == "resnet18_bn":
+        model = torchvision.models.resnet18(weights=None)
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.running_mean.uniform_(-0.5, 0.5)
+                m.running_var.uniform_(0.5, 2.0)
+                m.weight.data.uniform_(0.5, 1.5)
+                m.bias.data.uniform_(-0.5, 0.5)
+        return model, torch.randn(1, 3, 224, 224), None
     ctor = getattr(torchvision.models, name)
     return ctor(weights=None), torch.randn(1, 3, 224, 224), None
 
@@ -65,7 +77,7 @@ def save_tensor(path, tensor, name):
 
 
 MODELS = ["lenet", "lenet_dynamic", "alexnet", "vgg16", "resnet50",
-          "mobilenet_v2", "squeezenet1_1"]
+          "mobilenet_v2", "squeezenet1_1", "resnet18_bn"]
 
 
 def main():
@@ -90,9 +102,12 @@ def export(out_dir, name):
     model.eval()
     tmp = path + ".tmp"
     with torch.no_grad():
+        preserve = {"training": torch.onnx.TrainingMode.PRESERVE} \
+            if name == "resnet18_bn" else {}
         torch.onnx.export(model, example, tmp, opset_version=13,
                           input_names=["input"], output_names=["output"],
-                          dynamic_axes=dynamic_axes, do_constant_folding=True)
+                          dynamic_axes=dynamic_axes, do_constant_folding=True,
+                          **preserve)
         output = model(example)
     os.makedirs(data_dir, exist_ok=True)
     save_tensor(os.path.join(data_dir, "input_0.pb"), example, "input")
