@@ -1084,6 +1084,11 @@ void Importer::importNode(const onnx::NodeProto &n) {
   case OpKind::Expand:
   case OpKind::Identity:
     break;
+  case OpKind::FusedConv:
+  case OpKind::Gemm1x1:
+    // Created by passes; supportedOnnxOps() leaves them out, so
+    // checkSupported() refused them before any node got here.
+    throw InternalError("importer: '" + op + "' is not an ONNX op");
   }
   // Trailing absent operands ("") carry nothing.
   while (!inputs.empty() && !inputs.back())
