@@ -1162,9 +1162,7 @@ StridedView sliceView(const Node &n) {
   const Shape &shape = operandType(n, 0).shape;
   auto [starts, ends, axes, steps] = sliceOperands(n);
   StridedView view;
-  view.strides.assign(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;)
-    view.strides[i - 1] = view.strides[i] * shape[i];
+  view.strides = rowMajorStrides(shape);
   for (size_t i = 0; i < starts.size(); ++i) {
     size_t axis = size_t(normalizeAxis(n, axes[i], int64_t(shape.size())));
     SliceRange r = resolveSlice(starts[i], ends[i], steps[i], shape[axis]);

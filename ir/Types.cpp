@@ -35,6 +35,11 @@ bool isFloat(DType t) {
 
 bool isInteger(DType t) { return !isFloat(t) && t != DType::Bool; }
 
+bool isSignedType(DType t) {
+  return isFloat(t) || t == DType::I8 || t == DType::I16 || t == DType::I32 ||
+         t == DType::I64;
+}
+
 std::optional<DType> dtypeFromName(std::string_view name) {
 #define CNNC_DTYPE_MATCH(n, text, size, onnx)                                  \
   if (name == text)                                                            \
@@ -104,6 +109,23 @@ int64_t elementCount(const Shape &shape, size_t begin, size_t end) {
   for (size_t i = begin; i < end; ++i)
     n *= shape[i];
   return n;
+}
+
+std::vector<int64_t> rowMajorStrides(const Shape &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t i = shape.size(); i-- > 1;)
+    strides[i - 1] = strides[i] * shape[i];
+  return strides;
+}
+
+std::vector<int64_t> broadcastStrides(const Shape &operand, const Shape &out) {
+  std::vector<int64_t> own = rowMajorStrides(operand);
+  std::vector<int64_t> strides(out.size(), 0);
+  size_t offset = out.size() - operand.size();
+  for (size_t i = 0; i < operand.size(); ++i)
+    if (operand[i] != 1)
+      strides[offset + i] = own[i];
+  return strides;
 }
 
 std::string shapeToString(const Shape &shape, char sep) {

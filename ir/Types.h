@@ -40,6 +40,8 @@ std::string_view dtypeName(DType t);
 size_t dtypeSize(DType t);
 bool isFloat(DType t);
 bool isInteger(DType t); // signed or unsigned integers, not bool
+// Floats and signed integers: what compares, divides and negates as signed.
+bool isSignedType(DType t);
 std::optional<DType> dtypeFromName(std::string_view name);
 std::optional<DType> dtypeFromOnnx(int onnxType);
 int dtypeToOnnx(DType t);
@@ -85,6 +87,14 @@ int64_t elementCount(const Shape &shape, size_t begin, size_t end);
 inline int64_t elementCount(const Shape &shape) {
   return elementCount(shape, 0, shape.size());
 }
+
+// Row-major strides of `shape` (the last dimension has stride 1).
+std::vector<int64_t> rowMajorStrides(const Shape &shape);
+
+// Strides to read an operand of shape `operand` broadcast (NumPy rules) to
+// `out`: one per dimension of `out`, 0 where the operand is broadcast or has
+// no such dimension. Precondition: `operand` broadcasts to `out`.
+std::vector<int64_t> broadcastStrides(const Shape &operand, const Shape &out);
 
 std::string shapeToString(const Shape &shape, char sep = ',');
 

@@ -5,19 +5,8 @@
 namespace cnnc {
 
 Access broadcastAccess(Emitter &e, const Value *v, const Shape &shape) {
-  const Shape &own = v->type.shape;
-  Access a{e.pointer(v), v->type.dtype, 0,
-           std::vector<int64_t>(shape.size(), 0)};
-  // NumPy rules: own's dimensions align with shape's last ones; a dimension
-  // of 1 (or a missing one) is read again for every index.
-  int64_t stride = 1;
-  for (size_t i = own.size(); i-- > 0;) {
-    size_t d = shape.size() - own.size() + i;
-    if (own[i] != 1)
-      a.strides[d] = stride;
-    stride *= own[i];
-  }
-  return a;
+  return Access{e.pointer(v), v->type.dtype, 0,
+                broadcastStrides(v->type.shape, shape)};
 }
 
 llvm::Type *storageType(llvm::LLVMContext &context, DType dtype) {
@@ -58,11 +47,6 @@ llvm::Type *computeType(llvm::LLVMContext &context, DType dtype) {
   default:
     return llvm::Type::getInt64Ty(context);
   }
-}
-
-bool isSignedType(DType dtype) {
-  return isFloat(dtype) || dtype == DType::I8 || dtype == DType::I16 ||
-         dtype == DType::I32 || dtype == DType::I64;
 }
 
 llvm::Value *toCompute(llvm::IRBuilder<> &b, llvm::Value *stored,

@@ -39,8 +39,6 @@ Access broadcastAccess(Emitter &e, const Value *v, const Shape &shape);
 // The element types of generated code.
 llvm::Type *storageType(llvm::LLVMContext &context, DType dtype);
 llvm::Type *computeType(llvm::LLVMContext &context, DType dtype);
-// Whether integers of `dtype` compare and divide as signed (floats: true).
-bool isSignedType(DType dtype);
 
 // A loaded element of `dtype` widened to its compute type, and back.
 llvm::Value *toCompute(llvm::IRBuilder<> &b, llvm::Value *stored, DType dtype);

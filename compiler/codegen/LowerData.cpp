@@ -41,13 +41,6 @@ void Emitter::concat(const Node &n) {
 
 namespace {
 
-std::vector<int64_t> rowMajorStrides(const Shape &shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;)
-    strides[i - 1] = strides[i] * shape[i];
-  return strides;
-}
-
 // Copies `view` of `from` (offset and strides over `to`'s shape) into the
 // row-major `to`.
 void copyView(Emitter &e, const std::string &name, const Value *from,
@@ -153,9 +146,8 @@ void Emitter::gather(const Node &n) {
 void Emitter::pad(const Node &n) {
   const Value *x = n.inputs[0];
   const Shape &shape = x->type.shape, &out = n.outputs[0]->type.shape;
-  std::string mode = n.getString("mode");
-  if (mode != "constant" && mode != "reflect" && mode != "edge")
-    n.error("unsupported pad mode '{}'", mode);
+  // Shape inference has checked the mode.
+  const std::string &mode = n.getString("mode");
   std::vector<int64_t> before = padsBefore(n);
   // Per axis, a table of the input index feeding each output position (-1:
   // the fill), computed here; the nest looks them up.

@@ -15,38 +15,26 @@ void batchedMatMul(Emitter &e, const Node &n) {
   if (b.size() == 1)
     b.push_back(1);
   int64_t M = a[a.size() - 2], K = a.back(), N = b.back();
-  size_t batchRank = std::max(a.size(), b.size()) - 2;
-  Shape batch(batchRank, 1);
   // Per batch dimension, the stride (in elements) of each operand's
-  // matrices: 0 where it broadcasts.
-  auto strides = [&](const Shape &s, int64_t matrix) {
-    std::vector<int64_t> out(batchRank, 0);
-    int64_t stride = matrix;
-    for (size_t i = s.size() - 2; i-- > 0;) {
-      size_t d = batchRank - (s.size() - 2) + i;
-      if (s[i] != 1)
-        out[d] = stride;
-      stride *= s[i];
-    }
-    return out;
+  // matrices: 0 where it broadcasts. Shape inference checked that the
+  // batch dimensions broadcast.
+  Shape aBatch(a.begin(), a.end() - 2), bBatch(b.begin(), b.end() - 2);
+  Shape batch = *broadcastShapes(aBatch, bBatch);
+  auto scaled = [](std::vector<int64_t> strides, int64_t matrix) {
+    for (int64_t &s : strides)
+      s *= matrix;
+    return strides;
   };
-  for (const Shape *s : {&a, &b})
-    for (size_t i = 0; i + 2 < s->size(); ++i) {
-      size_t d = batchRank - (s->size() - 2) + i;
-      batch[d] = std::max(batch[d], (*s)[i]);
-    }
-  std::vector<int64_t> yStrides(batchRank, 0);
-  for (size_t d = batchRank, s = size_t(M * N); d-- > 0;) {
-    yStrides[d] = int64_t(s);
-    s *= size_t(batch[d]);
-  }
   const Value *x = n.inputs[0], *w = n.inputs[1], *y = n.outputs[0];
   llvm::Function *kernel = e.libjitFunction("cnnc_gemm_f32");
   emitLoopNest(
       e, "matmul." + n.name, batch,
-      {Access{e.pointer(x), x->type.dtype, 0, strides(a, M * K)},
-       Access{e.pointer(w), w->type.dtype, 0, strides(b, K * N)},
-       Access{e.pointer(y), y->type.dtype, 0, yStrides}},
+      {Access{e.pointer(x), x->type.dtype, 0,
+              scaled(broadcastStrides(aBatch, batch), M * K)},
+       Access{e.pointer(w), w->type.dtype, 0,
+              scaled(broadcastStrides(bBatch, batch), K * N)},
+       Access{e.pointer(y), y->type.dtype, 0,
+              scaled(rowMajorStrides(batch), M * N)}},
       [&](const LoopPoint &p) {
         auto i64 = [&](int64_t v) { return p.b.getInt64(uint64_t(v)); };
         llvm::Value *zero = llvm::ConstantFP::get(p.b.getFloatTy(), 0.0);

@@ -36,9 +36,7 @@ void Emitter::reduce(const Node &n) {
   // integers wrap only when stored, as in the interpreter).
   Shape kept = shape;
   int64_t count = 1; // elements per reduced set
-  std::vector<int64_t> xStrides(shape.size(), 1);
-  for (size_t d = shape.size(); d-- > 1;)
-    xStrides[d - 1] = xStrides[d] * shape[d];
+  std::vector<int64_t> xStrides = rowMajorStrides(shape);
   std::vector<size_t> inner; // the reduced dimensions
   for (size_t d = 0; d < shape.size(); ++d)
     if (reduced[d]) {
@@ -51,13 +49,9 @@ void Emitter::reduce(const Node &n) {
   Access xs{pointer(x), dtype, 0, xStrides};
   for (size_t d : inner)
     xs.strides[d] = 0; // walked by the inner nest
-  // y's row-major strides over `kept` (keepdims only changes its shape).
-  std::vector<int64_t> yStrides(kept.size(), 0);
-  for (size_t d = kept.size(), s = 1; d-- > 0;) {
-    yStrides[d] = kept[d] == 1 ? 0 : int64_t(s);
-    s *= size_t(kept[d]);
-  }
-  Access result{pointer(y), y->type.dtype, 0, yStrides};
+  // y's row-major strides over `kept` (keepdims only changes its shape),
+  // 0 along the reduced dimensions.
+  Access result{pointer(y), y->type.dtype, 0, broadcastStrides(kept, kept)};
 
   bool isMax = n.kind == OpKind::ReduceMax;
   bool isFloatType = isFloat(dtype), isSigned = isSignedType(dtype);

@@ -4,11 +4,6 @@ namespace cnnc::interp {
 
 namespace {
 
-bool isSigned(DType dtype) {
-  return dtype == DType::I8 || dtype == DType::I16 || dtype == DType::I32 ||
-         dtype == DType::I64 || isFloat(dtype);
-}
-
 // The elements of `t` broadcast to `out`, in row-major order of `out`.
 template <typename T>
 std::vector<T> broadcastElements(const Tensor &t, const Shape &out) {
@@ -128,7 +123,7 @@ Results unaryMath(const Node &n, const Operands &in) {
   case OpKind::Abs:
     break;
   case OpKind::Neg:
-    if (!isSigned(dtype))
+    if (!isSignedType(dtype))
       n.error("needs a signed tensor, got {}", dtypeName(dtype));
     break;
   default:

@@ -131,23 +131,6 @@ CNNC_INSTANTIATE(uint64_t)
 CNNC_INSTANTIATE(bool)
 #undef CNNC_INSTANTIATE
 
-std::vector<int64_t> rowMajorStrides(const Shape &shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t i = shape.size(); i-- > 1;)
-    strides[i - 1] = strides[i] * shape[i];
-  return strides;
-}
-
-std::vector<int64_t> broadcastStrides(const Shape &operand, const Shape &out) {
-  std::vector<int64_t> own = rowMajorStrides(operand);
-  std::vector<int64_t> strides(out.size(), 0);
-  size_t offset = out.size() - operand.size();
-  for (size_t i = 0; i < operand.size(); ++i)
-    if (operand[i] != 1)
-      strides[offset + i] = own[i];
-  return strides;
-}
-
 int64_t dot(const std::vector<int64_t> &index,
             const std::vector<int64_t> &strides) {
   int64_t sum = 0;

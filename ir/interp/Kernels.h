@@ -219,13 +219,7 @@ inline const TensorType &resultType(const Node &n, size_t i = 0) {
 
 // ------------------------------------------------------- index arithmetic
 
-// Row-major strides of `shape` (the last dimension has stride 1).
-std::vector<int64_t> rowMajorStrides(const Shape &shape);
-
-// Strides to read an operand of shape `operand` broadcast (NumPy rules) to
-// `out`: one per dimension of `out`, 0 where the operand is broadcast or has
-// no such dimension. Precondition: `operand` broadcasts to `out`.
-std::vector<int64_t> broadcastStrides(const Shape &operand, const Shape &out);
+// rowMajorStrides and broadcastStrides: ir/Types.h.
 
 // Calls f(index) for every multi-index of `shape` in row-major order
 // (index.size() == shape.size(); nothing for an empty shape, once with {}

@@ -15,10 +15,7 @@ const std::vector<DType> kNumeric{DType::F32, DType::F64, DType::F16,
                                   DType::U16, DType::I32, DType::U32,
                                   DType::I64, DType::U64};
 
-bool isUnsigned(DType t) {
-  return t == DType::U8 || t == DType::U16 || t == DType::U32 ||
-         t == DType::U64;
-}
+bool isUnsigned(DType t) { return isInteger(t) && !isSignedType(t); }
 
 // Add, Sub, Mul, Div, Pow, Max, Min, Sum, Mean and PRelu on every numeric
 // type, broadcasting up to rank 5, the variadic ops with 1 to 4 operands.

@@ -116,8 +116,7 @@ public:
     }
     if (isInteger(dtype)) {
       int64_t bits = int64_t(8 * dtypeSize(dtype));
-      bool isUnsigned = dtype == DType::U8 || dtype == DType::U16 ||
-                        dtype == DType::U32 || dtype == DType::U64;
+      bool isUnsigned = !isSignedType(dtype);
       int64_t lo = r.intLo, hi = r.intHi;
       if (isUnsigned)
         lo = std::max<int64_t>(lo, 0);
