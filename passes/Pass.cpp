@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <iostream>
+#include <ostream>
 
 namespace cnnc {
 
@@ -109,10 +109,6 @@ void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline,
                          total > 0 ? 100 * ms / total : 0.0, name);
     log << fmt::format("{:>10.3f}  {:>5.1f}%  total\n", total, 100.0);
   }
-}
-
-void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline) {
-  runPasses(graph, pipeline, PassManagerOptions{}, std::cerr);
 }
 
 } // namespace cnnc

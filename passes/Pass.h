@@ -63,7 +63,4 @@ struct PassManagerOptions {
 void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline,
                const PassManagerOptions &options, std::ostream &log);
 
-// Without options: verify after each pass, print nothing.
-void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline);
-
 } // namespace cnnc

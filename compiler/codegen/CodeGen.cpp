@@ -88,12 +88,6 @@ llvm::Function *Emitter::libjitFunction(const char *kernel) {
   return f;
 }
 
-void Emitter::unsupported(const Node &n) {
-  n.error("code generation does not support {} yet (cnnc-run --interp runs "
-          "it)",
-          n.opName());
-}
-
 void Emitter::requireF32(const Node &n) {
   for (const Value *v : n.inputs)
     if (v && v->type.dtype != DType::F32 && !v->isConstant())

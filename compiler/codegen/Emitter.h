@@ -50,8 +50,6 @@ public:
   // A UserError unless every operand that is not a constant is f32 (the
   // libjit kernels that are written for f32 only).
   void requireF32(const Node &n);
-  // The UserError for an op the code generator cannot lower yet.
-  [[noreturn]] void unsupported(const Node &n);
   // Calls `f` (a libjit kernel or a generated one) with `args`; with
   // `takesRange`, its last two arguments are a [begin, end) range of
   // independent work items and the call runs on the thread pool.
@@ -130,9 +128,6 @@ private:
   llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr,
               *weightsArg_ = nullptr;
   std::map<const Value *, llvm::Value *> pointers_;
-
-public:
-  const MemoryPlan &plan() const { return plan_; }
 };
 
 } // namespace cnnc

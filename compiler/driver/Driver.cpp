@@ -13,9 +13,8 @@ void writeArtifact(const Graph &graph, const CodeGenOptions &options,
                    WeightsBlob *weights) {
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options);
   llvm::LLVMContext context;
-  WeightsBlob unused;
-  std::unique_ptr<llvm::Module> module = generateModule(
-      graph, context, *machine, options, weights ? weights : &unused);
+  std::unique_ptr<llvm::Module> module =
+      generateModule(graph, context, *machine, options, weights);
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec,
                            kind == Artifact::Object ? llvm::sys::fs::OF_None
