@@ -188,4 +188,12 @@ void Graph::removeUnusedConstants() {
                    constants_.end());
 }
 
+void Graph::clearMemoryPlan() {
+  workspaceSize.reset();
+  for (const auto &v : values_) {
+    v->workspaceOffset.reset();
+    v->viewOf = nullptr;
+  }
+}
+
 } // namespace cnnc

@@ -11,6 +11,7 @@
 #include "ir/Op.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -26,6 +27,15 @@ public:
   TensorType type;
   Node *producer = nullptr; // null for graph inputs and constants
   TensorRef constant;       // set for constants only
+
+  // The memory plan plan-memory recorded (passes/MemoryPlan.h), if the
+  // graph holds one (Graph::workspaceSize): where this node result lives,
+  // in bytes from the workspace start; unset for values the plan does not
+  // place (graph inputs and outputs, constants).
+  std::optional<int64_t> workspaceOffset;
+  // In that plan, for a no-copy view (a Reshape that moves no bytes): the
+  // value whose bytes it names.
+  const Value *viewOf = nullptr;
 
   bool isConstant() const { return constant != nullptr; }
 };
@@ -70,6 +80,10 @@ public:
   std::vector<Value *> inputs;
   std::vector<Value *> outputs;
   std::vector<std::unique_ptr<Node>> nodes; // topological order
+  // Bytes of workspace of the memory plan plan-memory recorded; unset when
+  // the graph records none (code generation then plans the memory itself).
+  // The values carry the rest of the plan (Value::workspaceOffset, viewOf).
+  std::optional<int64_t> workspaceSize;
 
   Graph() = default;
   Graph(const Graph &) = delete;
@@ -119,6 +133,10 @@ public:
 
   // Drops constants that no node or graph output uses.
   void removeUnusedConstants();
+
+  // Forgets the recorded memory plan: workspaceSize and every value's
+  // workspaceOffset and viewOf.
+  void clearMemoryPlan();
 
 private:
   std::vector<std::unique_ptr<Value>> values_;

@@ -390,7 +390,11 @@ public:
   std::unique_ptr<Graph> parse() {
     graph_ = std::make_unique<Graph>();
     parseHeader();
+    if (tok_.isIdent("workspace"))
+      parseWorkspace();
     while (!tok_.isIdent("return")) {
+      if (tok_.isIdent("workspace"))
+        fail(tok_.loc, "'workspace' must be the first line of the graph body");
       if (tok_.kind != Tok::ValueName)
         fail(tok_.loc, "expected a value definition or 'return'");
       parseDefinition();
@@ -792,6 +796,37 @@ private:
     expect(Tok::LBrace);
   }
 
+  // "workspace N bytes": the recorded memory plan's size.
+  void parseWorkspace() {
+    take();
+    graph_->workspaceSize =
+        intInRange(expectNumber(), 0, std::numeric_limits<int64_t>::max());
+    expectKeyword("bytes");
+  }
+
+  // After a result's type, its place in the recorded memory plan, if any:
+  // "@ws[N]", then "view(%v)" for a no-copy view.
+  void parsePlacement(std::optional<int64_t> &offset, Value *&viewOf) {
+    if (tok_.kind != Tok::GraphName)
+      return;
+    Token at = take();
+    if (at.decoded != "ws")
+      fail(at.loc, fmt::format("unknown annotation '@{}' (expected '@ws')",
+                               at.decoded));
+    if (!graph_->workspaceSize)
+      fail(at.loc, "a workspace offset in a graph without a 'workspace N "
+                   "bytes' line");
+    expect(Tok::LBracket);
+    offset = intInRange(expectNumber(), 0, std::numeric_limits<int64_t>::max());
+    expect(Tok::RBracket);
+    if (tok_.isIdent("view")) {
+      take();
+      expect(Tok::LParen);
+      viewOf = use();
+      expect(Tok::RParen);
+    }
+  }
+
   // "%a, %b = Op(...) ..." or "%w = const TYPE DATA".
   void parseDefinition() {
     std::vector<std::pair<std::string, Loc>> names;
@@ -859,8 +894,11 @@ private:
     expect(Tok::Colon);
     Loc typesLoc = tok_.loc;
     std::vector<TensorType> types;
+    std::vector<std::optional<int64_t>> offsets;
+    std::vector<Value *> views;
     do {
       types.push_back(parseType());
+      parsePlacement(offsets.emplace_back(), views.emplace_back(nullptr));
     } while (consume(Tok::Comma));
     if (types.size() != names.size())
       fail(typesLoc,
@@ -883,6 +921,8 @@ private:
                         outNames, std::move(attrs));
     for (size_t i = 0; i < node->outputs.size(); ++i) {
       node->outputs[i]->type = types[i];
+      node->outputs[i]->workspaceOffset = offsets[i];
+      node->outputs[i]->viewOf = views[i];
       define(node->outputs[i], outNames[i]);
     }
   }

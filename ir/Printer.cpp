@@ -122,12 +122,23 @@ std::string hexBytes(const std::vector<uint8_t> &bytes) {
   return out;
 }
 
-std::string joinTypes(const std::vector<Value *> &values) {
+// A node's result types, each followed by its place in a recorded memory
+// plan: "f32[1,8] @ws[4096]", "f32[8] @ws[4096] view(%a)".
+std::string joinResultTypes(const std::vector<Value *> &values) {
   std::string out;
   for (size_t i = 0; i < values.size(); ++i) {
     if (i)
       out += ", ";
-    out += values[i] ? values[i]->type.str() : "?";
+    const Value *v = values[i];
+    if (!v) {
+      out += "?";
+      continue;
+    }
+    out += v->type.str();
+    if (v->workspaceOffset)
+      out += fmt::format(" @ws[{}]", *v->workspaceOffset);
+    if (v->viewOf)
+      out += " view(" + printValueName(v->viewOf->name) + ")";
   }
   return out;
 }
@@ -230,6 +241,8 @@ std::string printGraph(const Graph &graph, PrintOptions opts) {
                        v ? v->type.str() : "?");
   }
   out += ") {\n";
+  if (graph.workspaceSize)
+    out += fmt::format("  workspace {} bytes\n", *graph.workspaceSize);
 
   std::vector<const Tensor *> blobs;
   for (const Value *c : graph.constants()) {
@@ -254,7 +267,7 @@ std::string printGraph(const Graph &graph, PrintOptions opts) {
       out += (i ? ", " : "") + operandName(n->inputs[i]);
     out += ')';
     out += formatAttrs(n->attrs);
-    out += " : " + joinTypes(n->outputs);
+    out += " : " + joinResultTypes(n->outputs);
     if (!n->name.empty())
       out += " loc(" + quote(n->name) + ")";
     out += '\n';

@@ -13,6 +13,25 @@
 //     0: 0x0000803f...
 //   }
 //
+// A graph may record a memory plan (plan-memory, passes/MemoryPlan.h): a
+// first line "workspace N bytes" in the body, and after the type of each
+// node result the plan places, its offset in the workspace and, for a
+// no-copy view, the value whose bytes it names:
+//
+//   graph @planned(%x: f32[1,8]) -> (%y: f32[8,1]) {
+//     workspace 64 bytes
+//     %s = const i64[2] [8, 1]
+//     %a = Relu(%x) : f32[1,8] @ws[0]
+//     %b = Reshape(%a, %s) : f32[8,1] @ws[0] view(%a)
+//     %y = Sigmoid(%b) : f32[8,1]
+//     return %y
+//   }
+//
+// The parser reads the plan as written; whether it is sound (aligned, no
+// two live tensors in overlapping bytes but for views and element-wise
+// results written in place) is verifyPlan's question, asked by the verify
+// pass, cnnc-opt after parsing and code generation.
+//
 // Names are %ident when they are made of [A-Za-z0-9_.] and %"quoted" (with
 // \" and \\ escapes) otherwise. "_" is an absent optional operand. Constants
 // with at most kInlineElements elements of f32/f64/integer/bool type print

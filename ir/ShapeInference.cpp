@@ -235,7 +235,11 @@ TensorType inferConv(const Node &n) {
 // The epilogue FusedConv and Gemm1x1 share: a residual of the result's
 // type, a known activation.
 void checkEpilogue(const Node &n, const TensorType &y) {
-  if (const Value *residual = n.input(3); residual && residual->type != y)
+  // The residual is read element by element with the result: same element
+  // type and shape (its layout is the result's, ir/LayoutRules.h).
+  if (const Value *residual = n.input(3);
+      residual && (residual->type.dtype != y.dtype ||
+                   residual->type.shape != y.shape))
     n.error("residual is {} but the convolution gives {}",
             residual->type.str(), y.str());
   const std::string &activation = n.getString("activation");
@@ -1078,6 +1082,7 @@ std::vector<TensorType> inferOutputTypes(const Node &n) {
   case OpKind::Reciprocal:
   case OpKind::Erf:
   case OpKind::Identity:
+  case OpKind::Reorder:
     return single(operandType(n, 0));
   case OpKind::PRelu:
     return single(inferPRelu(n));

@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace cnnc {
@@ -9,6 +10,26 @@ namespace cnnc {
 Tensor::Tensor(TensorType type, std::vector<uint8_t> bytes)
     : type_(std::move(type)), bytes_(std::move(bytes)) {
   assert(bytes_.size() == type_.byteSize());
+}
+
+Tensor relayout(const Tensor &t, Layout to) {
+  const TensorType &from = t.type();
+  TensorType type{from.dtype, from.shape, to};
+  if (from.layout == to)
+    return t;
+  std::vector<uint8_t> bytes(type.byteSize(), 0);
+  const Shape &shape = from.shape;
+  if (shape.size() < 2 || from.numElements() == 0) // plain to plain only
+    return Tensor(type, t.bytes());
+  BlockedIndexer src(shape, from.layout), dst(shape, to);
+  size_t size = dtypeSize(from.dtype);
+  const uint8_t *in = t.bytes().data();
+  for (int64_t i0 = 0; i0 < src.dim0; ++i0)
+    for (int64_t i1 = 0; i1 < src.dim1; ++i1)
+      for (int64_t r = 0; r < src.rest; ++r)
+        std::memcpy(bytes.data() + size_t(dst(i0, i1, r)) * size,
+                    in + size_t(src(i0, i1, r)) * size, size);
+  return Tensor(std::move(type), std::move(bytes));
 }
 
 Tensor Tensor::elided(TensorType type) {

@@ -65,6 +65,11 @@ float bfloat16ToFloat(uint16_t h);
 uint16_t floatToHalf(float f);     // round to nearest even
 uint16_t floatToBfloat16(float f); // round to nearest even
 
+// `t` stored in layout `to` (see Layout in ir/Types.h): the same logical
+// elements, moved; padding lanes of a blocked layout are zero. Precondition:
+// t.hasData() and layoutFitsRank(to, rank).
+Tensor relayout(const Tensor &t, Layout to);
+
 // A rank-0 tensor of `dtype` holding `v` converted to that type.
 Tensor scalarTensor(DType dtype, double v);
 

@@ -71,21 +71,115 @@ int dtypeToOnnx(DType t) {
 
 std::string_view layoutName(Layout l) {
   switch (l) {
-  case Layout::Plain:
-    return "plain";
-  case Layout::NCHW8c:
-    return "nchw8c";
-  case Layout::NCHW16c:
-    return "nchw16c";
+#define CNNC_LAYOUT_CASE(name, text)                                           \
+  case Layout::name:                                                           \
+    return text;
+    CNNC_LAYOUTS(CNNC_LAYOUT_CASE)
+#undef CNNC_LAYOUT_CASE
   }
   return "?";
 }
 
 std::optional<Layout> layoutFromName(std::string_view name) {
-  for (Layout l : {Layout::Plain, Layout::NCHW8c, Layout::NCHW16c})
-    if (layoutName(l) == name)
-      return l;
+#define CNNC_LAYOUT_MATCH(name_, text)                                         \
+  if (name == text)                                                            \
+    return Layout::name_;
+  CNNC_LAYOUTS(CNNC_LAYOUT_MATCH)
+#undef CNNC_LAYOUT_MATCH
   return std::nullopt;
+}
+
+int64_t layoutBlock(Layout l) {
+  switch (l) {
+  case Layout::Plain:
+    return 0;
+  case Layout::NCHW8c:
+  case Layout::OIHW8o:
+  case Layout::OIHW8i8o:
+    return 8;
+  case Layout::NCHW16c:
+  case Layout::OIHW16o:
+  case Layout::OIHW16i16o:
+    return 16;
+  }
+  return 0;
+}
+
+Layout activationLayout(int64_t block) {
+  return block == 8 ? Layout::NCHW8c : Layout::NCHW16c;
+}
+
+bool isActivationLayout(Layout l) {
+  return l == Layout::NCHW8c || l == Layout::NCHW16c;
+}
+
+bool isWeightLayout(Layout l) {
+  return l != Layout::Plain && !isActivationLayout(l);
+}
+
+bool layoutFitsRank(Layout l, int64_t rank) {
+  return l == Layout::Plain || rank >= 2;
+}
+
+static bool blocksInputs(Layout l) {
+  return l == Layout::OIHW8i8o || l == Layout::OIHW16i16o;
+}
+
+static int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+Shape storageShape(const Shape &shape, Layout l) {
+  if (!layoutFitsRank(l, int64_t(shape.size())) || l == Layout::Plain)
+    return shape; // the verifier refuses such a type; sizes stay defined
+
+  int64_t b = layoutBlock(l);
+  Shape s;
+  if (isActivationLayout(l)) {
+    s = shape;
+    s[1] = ceilDiv(shape[1], b);
+  } else {
+    s = shape;
+    s[0] = ceilDiv(shape[0], b);
+    if (blocksInputs(l)) {
+      s[1] = ceilDiv(shape[1], b);
+      s.push_back(b); // the input lanes
+    }
+  }
+  s.push_back(b);
+  return s;
+}
+
+int64_t storageOffset(const Shape &shape, Layout l, const Shape &index) {
+  int64_t flat = 0;
+  for (size_t d = 0; d < shape.size(); ++d)
+    flat = flat * shape[d] + index[d];
+  if (l == Layout::Plain || shape.size() < 2)
+    return flat;
+  int64_t rest = elementCount(shape, 2, shape.size());
+  return BlockedIndexer(shape, l)(index[0], index[1], flat % rest);
+}
+
+BlockedIndexer::BlockedIndexer(const Shape &shape, Layout l)
+    : layout(l), block(layoutBlock(l)), dim0(shape.at(0)), dim1(shape.at(1)),
+      rest(elementCount(shape, 2, shape.size())),
+      dim1Blocks(block ? ceilDiv(dim1, block) : 0) {}
+
+int64_t BlockedIndexer::operator()(int64_t i0, int64_t i1, int64_t r) const {
+  int64_t b = block;
+  switch (layout) {
+  case Layout::Plain:
+    return (i0 * dim1 + i1) * rest + r;
+  case Layout::NCHW8c:
+  case Layout::NCHW16c:
+    return ((i0 * dim1Blocks + i1 / b) * rest + r) * b + i1 % b;
+  case Layout::OIHW8o:
+  case Layout::OIHW16o:
+    return ((i0 / b * dim1 + i1) * rest + r) * b + i0 % b;
+  case Layout::OIHW8i8o:
+  case Layout::OIHW16i16o:
+    return (((i0 / b * dim1Blocks + i1 / b) * rest + r) * b + i1 % b) * b +
+           i0 % b;
+  }
+  return 0;
 }
 
 std::optional<int64_t> checkedElementCount(const Shape &shape) {

@@ -46,12 +46,44 @@ std::optional<DType> dtypeFromName(std::string_view name);
 std::optional<DType> dtypeFromOnnx(int onnxType);
 int dtypeToOnnx(DType t);
 
-// Memory layouts. Plain is row-major over the logical shape; the blocked
-// layouts split the channel dimension (dim 1) into blocks of 8 or 16 that are
-// innermost in memory. Passes choose them; nothing before them does.
-enum class Layout : uint8_t { Plain, NCHW8c, NCHW16c };
+// Memory layouts. Plain is row-major over the logical shape. The blocked
+// layouts split a dimension into blocks of B (8 or 16) whose elements are
+// innermost in memory, the last block padded to B:
+//   NCHWBc     activations [N,C,...]: dim 1 blocked; stored as
+//              [N, ceil(C/B), ..., B] (oneDNN's nChw16c, MLAS's NCHWc).
+//   OIHWBo     weights [O,I,...]: dim 0 blocked; stored as
+//              [ceil(O/B), I, ..., B] (the weights of a blocked convolution
+//              that reads a plain input, or of a depthwise one).
+//   OIHWBiBo   weights [O,I,...]: dims 0 and 1 blocked; stored as
+//              [ceil(O/B), ceil(I/B), ..., B(i), B(o)] (oneDNN's OIhw16i16o).
+// The padding lanes are zero in constants; in computed values they hold
+// whatever the kernels leave there (finite), and nothing reads them as data.
+// Passes choose layouts (choose-layout); nothing before them does.
+#define CNNC_LAYOUTS(X)                                                        \
+  X(Plain, "plain")                                                            \
+  X(NCHW8c, "nchw8c")                                                          \
+  X(NCHW16c, "nchw16c")                                                        \
+  X(OIHW8o, "oihw8o")                                                          \
+  X(OIHW16o, "oihw16o")                                                        \
+  X(OIHW8i8o, "oihw8i8o")                                                      \
+  X(OIHW16i16o, "oihw16i16o")
+
+enum class Layout : uint8_t {
+#define CNNC_LAYOUT_ENUM(name, text) name,
+  CNNC_LAYOUTS(CNNC_LAYOUT_ENUM)
+#undef CNNC_LAYOUT_ENUM
+};
 std::string_view layoutName(Layout l);
 std::optional<Layout> layoutFromName(std::string_view name);
+// The block size B of a layout (0 for Plain).
+int64_t layoutBlock(Layout l);
+// The activation layout NCHWBc for block size B (8 or 16).
+Layout activationLayout(int64_t block);
+bool isActivationLayout(Layout l); // NCHW8c, NCHW16c
+bool isWeightLayout(Layout l);     // OIHW*
+// Whether a tensor of this rank can have layout l: blocked layouts need a
+// dimension 1 (rank >= 2).
+bool layoutFitsRank(Layout l, int64_t rank);
 
 using Shape = std::vector<int64_t>;
 
@@ -91,6 +123,24 @@ inline int64_t elementCount(const Shape &shape) {
 // Row-major strides of `shape` (the last dimension has stride 1).
 std::vector<int64_t> rowMajorStrides(const Shape &shape);
 
+// The shape a tensor of logical shape `shape` is stored in under layout `l`
+// (see Layout): `shape` itself for Plain (and for a layout that does not
+// fit the rank, which the verifier refuses).
+Shape storageShape(const Shape &shape, Layout l);
+
+// The offset, in elements, of the element at logical `index` in a tensor of
+// logical shape `shape` stored in layout `l`.
+int64_t storageOffset(const Shape &shape, Layout l, const Shape &index);
+
+// storageOffset for many elements of one tensor of rank >= 2: the offset of
+// logical element (i0, i1, r), r the row-major index over dims 2 and up.
+struct BlockedIndexer {
+  BlockedIndexer(const Shape &shape, Layout l);
+  int64_t operator()(int64_t i0, int64_t i1, int64_t r) const;
+  Layout layout;
+  int64_t block, dim0, dim1, rest, dim1Blocks;
+};
+
 // Strides to read an operand of shape `operand` broadcast (NumPy rules) to
 // `out`: one per dimension of `out`, 0 where the operand is broadcast or has
 // no such dimension. Precondition: `operand` broadcasts to `out`.
@@ -106,8 +156,18 @@ struct TensorType {
   int64_t rank() const { return int64_t(shape.size()); }
   // Precondition: the shape passed checkedElementCount (the verifier ensures
   // this for every value in a graph).
+  // Logical elements: the product of the shape.
   int64_t numElements() const { return elementCount(shape); }
-  size_t byteSize() const { return size_t(numElements()) * dtypeSize(dtype); }
+  // Elements in memory: numElements() plus the padding of a blocked layout.
+  int64_t storageElements() const {
+    return layout == Layout::Plain ? numElements()
+                                   : elementCount(storageShape(shape, layout));
+  }
+  // Bytes in memory (storageElements() elements): what a buffer, a constant's
+  // data and a workspace slot of this type hold.
+  size_t byteSize() const {
+    return size_t(storageElements()) * dtypeSize(dtype);
+  }
   std::string str() const; // "f32[1,3,224,224]" or "f32[1,16,8,8]<nchw16c>"
   bool operator==(const TensorType &o) const {
     return dtype == o.dtype && shape == o.shape && layout == o.layout;

@@ -1,5 +1,6 @@
 #include "ir/Verifier.h"
 
+#include "ir/LayoutRules.h"
 #include "ir/Printer.h"
 #include "ir/ShapeInference.h"
 
@@ -45,6 +46,10 @@ public:
     }
     for (const auto &node : graph_.nodes)
       checkNode(*node);
+    for (const Value *v : graph_.inputs)
+      checkPlainInterface(v, "input");
+    for (const Value *v : graph_.outputs)
+      checkPlainInterface(v, "output");
     for (const Value *out : graph_.outputs)
       if (!defined_.count(out))
         report(nullptr, fmt::format("graph output {} is never defined",
@@ -69,7 +74,28 @@ private:
                             printValueName(v->name), v->type.str()));
       return false;
     }
+    Layout layout = v->type.layout;
+    if (!layoutFitsRank(layout, v->type.rank())) {
+      report(n, fmt::format("value {} of rank {} cannot have layout {}",
+                            printValueName(v->name), v->type.rank(),
+                            layoutName(layout)));
+      return false;
+    }
+    if (layout != Layout::Plain &&
+        !checkedElementCount(storageShape(v->type.shape, layout))) {
+      report(n, fmt::format("value {} is too large in layout {}",
+                            printValueName(v->name), layoutName(layout)));
+      return false;
+    }
     return true;
+  }
+
+  // The caller's buffers are plain: layouts are the compiled code's business.
+  void checkPlainInterface(const Value *v, const char *what) {
+    if (v->type.layout != Layout::Plain)
+      report(nullptr, fmt::format("graph {} {} must be plain, not {}", what,
+                                  printValueName(v->name),
+                                  layoutName(v->type.layout)));
   }
 
   void checkNode(const Node &n) {
@@ -93,13 +119,17 @@ private:
       define(&n, out);
     if (!structureOk || !typesOk)
       return;
+    if (std::string problem = checkLayouts(n); !problem.empty()) {
+      report(&n, problem);
+      return;
+    }
     try {
       std::vector<TensorType> expected = inferOutputTypes(n);
       for (size_t i = 0; i < expected.size() && i < n.outputs.size(); ++i) {
         // Layout is chosen by passes; shape inference works on logical shapes.
-        TensorType recorded = n.outputs[i]->type;
-        recorded.layout = Layout::Plain;
-        if (recorded != expected[i])
+        TensorType recorded = n.outputs[i]->type, computed = expected[i];
+        recorded.layout = computed.layout = Layout::Plain;
+        if (recorded != computed)
           report(&n, fmt::format("result {} has type {} but the op computes {}",
                                  printValueName(n.outputs[i]->name),
                                  n.outputs[i]->type.str(), expected[i].str()));

@@ -163,7 +163,7 @@ bool foldScales(Graph &graph, Node &gemm) {
 
 } // namespace
 
-bool canonicalizeGemm(Graph &graph, PassStats &stats) {
+bool canonicalizeGemm(Graph &graph, PassContext &ctx) {
   // The rewrites erase nodes before (a Transpose) and after (an Add) the
   // one at hand, so walk a copy of the node list and skip the erased.
   std::vector<Node *> order;
@@ -175,7 +175,7 @@ bool canonicalizeGemm(Graph &graph, PassStats &stats) {
     if (!gone)
       return;
     erased.insert(gone);
-    stats.add("canonicalized");
+    ctx.stats.add("canonicalized");
     changed = true;
   };
   for (Node *node : order) {
@@ -189,7 +189,7 @@ bool canonicalizeGemm(Graph &graph, PassStats &stats) {
       while (Node *transpose = foldTranspose(graph, *node, i))
         count(transpose);
     if (foldScales(graph, *node)) {
-      stats.add("canonicalized");
+      ctx.stats.add("canonicalized");
       changed = true;
     }
   }

@@ -113,7 +113,7 @@ struct KeyHash {
 
 } // namespace
 
-bool eliminateCommonSubexpressions(Graph &graph, PassStats &stats) {
+bool eliminateCommonSubexpressions(Graph &graph, PassContext &ctx) {
   int64_t mergedConstants = mergeConstants(graph);
 
   std::unordered_map<Key, Node *, KeyHash> seen;
@@ -142,9 +142,9 @@ bool eliminateCommonSubexpressions(Graph &graph, PassStats &stats) {
 
   int64_t merged = int64_t(duplicates.size());
   if (merged)
-    stats.add("merged", merged);
+    ctx.stats.add("merged", merged);
   if (mergedConstants)
-    stats.add("merged constants", mergedConstants);
+    ctx.stats.add("merged constants", mergedConstants);
   return merged || mergedConstants;
 }
 

@@ -17,7 +17,7 @@
 
 namespace cnnc {
 
-bool eliminateDeadCode(Graph &graph, PassStats &stats) {
+bool eliminateDeadCode(Graph &graph, PassContext &ctx) {
   std::unordered_map<const Value *, size_t> uses = graph.useCounts();
   auto unread = [&](const Value *v) {
     auto it = uses.find(v);
@@ -42,9 +42,9 @@ bool eliminateDeadCode(Graph &graph, PassStats &stats) {
   int64_t removedConstants =
       int64_t(constantsBefore - graph.constants().size());
   if (removed)
-    stats.add("removed", removed);
+    ctx.stats.add("removed", removed);
   if (removedConstants)
-    stats.add("removed constants", removedConstants);
+    ctx.stats.add("removed constants", removedConstants);
   return removed || removedConstants;
 }
 

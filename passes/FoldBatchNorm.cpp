@@ -322,14 +322,14 @@ bool tryFold(Graph &graph, Node &node) {
 
 } // namespace
 
-bool foldBatchNorm(Graph &graph, PassStats &stats) {
+bool foldBatchNorm(Graph &graph, PassContext &ctx) {
   bool changed = false;
   // One walk in graph order folds chains (Conv -> BatchNorm -> Mul): each
   // fold leaves the producer feeding the next node. A folded node is erased
   // at index i, so i then names the node after it.
   for (size_t i = 0; i < graph.nodes.size();) {
     if (tryFold(graph, *graph.nodes[i])) {
-      stats.add("folded");
+      ctx.stats.add("folded");
       changed = true;
     } else {
       ++i;

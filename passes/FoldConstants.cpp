@@ -95,7 +95,7 @@ std::optional<std::vector<TensorRef>> fold(const Node &node) {
 
 } // namespace
 
-bool foldConstants(Graph &graph, PassStats &stats) {
+bool foldConstants(Graph &graph, PassContext &ctx) {
   // Folding erases nodes from graph.nodes, so walk a copy of the list; a
   // node's operands are folded before it is visited.
   std::vector<Node *> nodes;
@@ -111,7 +111,7 @@ bool foldConstants(Graph &graph, PassStats &stats) {
   if (folded == 0)
     return false;
   graph.removeUnusedConstants();
-  stats.add("folded", folded);
+  ctx.stats.add("folded", folded);
   return true;
 }
 

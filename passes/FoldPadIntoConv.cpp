@@ -141,13 +141,13 @@ bool tryFold(Graph &graph, Node &pad) {
 
 } // namespace
 
-bool foldPadIntoConv(Graph &graph, PassStats &stats) {
+bool foldPadIntoConv(Graph &graph, PassContext &ctx) {
   bool changed = false;
   // A folded Pad is erased at index i, so i then names the node after it.
   for (size_t i = 0; i < graph.nodes.size();) {
     Node &node = *graph.nodes[i];
     if (node.kind == OpKind::Pad && tryFold(graph, node)) {
-      stats.add("folded");
+      ctx.stats.add("folded");
       changed = true;
     } else {
       ++i;

@@ -14,7 +14,7 @@
 
 namespace cnnc {
 
-bool fuseConvActivation(Graph &graph, PassStats &stats) {
+bool fuseConvActivation(Graph &graph, PassContext &ctx) {
   bool changed = false;
   // absorbActivation erases a later node; walk by index over a snapshot of
   // the convolutions.
@@ -24,7 +24,7 @@ bool fuseConvActivation(Graph &graph, PassStats &stats) {
       convs.push_back(n.get());
   for (Node *conv : convs)
     if (absorbActivation(graph, conv)) {
-      stats.add("fused");
+      ctx.stats.add("fused");
       changed = true;
     }
   return changed;

@@ -34,7 +34,7 @@ Node *fusableConv(const Graph &graph, const Node &add, size_t i) {
 
 } // namespace
 
-bool fuseResidualAdd(Graph &graph, PassStats &stats) {
+bool fuseResidualAdd(Graph &graph, PassContext &ctx) {
   bool changed = false;
   std::vector<Node *> adds;
   for (const auto &n : graph.nodes)
@@ -53,9 +53,9 @@ bool fuseResidualAdd(Graph &graph, PassStats &stats) {
     conv->inputs[3] = add->inputs[1 - i];
     replaceValue(graph, add->outputs[0], conv->outputs[0]);
     graph.eraseNode(add);
-    stats.add("fused");
+    ctx.stats.add("fused");
     if (absorbActivation(graph, conv))
-      stats.add("activations fused");
+      ctx.stats.add("activations fused");
     changed = true;
   }
   return changed;

@@ -21,7 +21,8 @@ bool lowerable(const Node &n) {
     return false;
   const TensorType &x = n.inputs[0]->type;
   const Tensor *w = n.constantInput(1);
-  if (!w || !w->hasData() || x.dtype != DType::F32 || x.rank() < 3 ||
+  if (!w || !w->hasData() || w->type().layout != Layout::Plain ||
+      x.dtype != DType::F32 || x.rank() < 3 ||
       x.rank() > 4 || n.getInt("group") != 1 ||
       n.getString("auto_pad") != "NOTSET")
     return false;
@@ -40,7 +41,7 @@ bool lowerable(const Node &n) {
 
 } // namespace
 
-bool lower1x1Conv(Graph &graph, PassStats &stats) {
+bool lower1x1Conv(Graph &graph, PassContext &ctx) {
   bool changed = false;
   for (const auto &node : graph.nodes) {
     Node &n = *node;
@@ -59,7 +60,7 @@ bool lower1x1Conv(Graph &graph, PassStats &stats) {
         attrs.insert_or_assign(epilogue, it->second);
     n.kind = OpKind::Gemm1x1;
     n.attrs = std::move(attrs);
-    stats.add("lowered");
+    ctx.stats.add("lowered");
     changed = true;
   }
   if (changed)

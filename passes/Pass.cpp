@@ -2,6 +2,7 @@
 
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
+#include "passes/MemoryPlan.h"
 #include "passes/Passes.h"
 
 #include <algorithm>
@@ -75,9 +76,14 @@ void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline,
   for (const PassInfo *pass : pipeline) {
     if (listed(options.printBefore, pass->name))
       printIR(log, "before", pass->name, &graph);
-    PassStats stats;
+    PassContext ctx{options.target, {}};
     auto start = Clock::now();
-    bool changed = pass->run(graph, stats);
+    bool changed = pass->run(graph, ctx);
+    // A recorded memory plan is of the graph plan-memory saw: once another
+    // pass changed the graph it is stale, and dropped (a later plan-memory,
+    // or code generation, plans again).
+    if (changed && pass->name != "plan-memory")
+      graph.clearMemoryPlan();
     times.emplace_back(
         pass->name,
         std::chrono::duration<double, std::milli>(Clock::now() - start)
@@ -85,6 +91,9 @@ void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline,
     if (options.verifyEach) {
       try {
         verifyGraph(graph);
+        // A plan left in place by a pass that changed the graph without
+        // saying so would be stale: that pass's bug.
+        verifyRecordedPlan(graph);
       } catch (const UserError &e) {
         throw InternalError(fmt::format(
             "the IR does not verify after pass '{}': {}", pass->name,
@@ -94,7 +103,7 @@ void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline,
     if (options.printAfterAll || listed(options.printAfter, pass->name))
       printIR(log, "after", pass->name, changed ? &graph : nullptr);
     if (options.stats)
-      for (const auto &[counter, n] : stats.counts())
+      for (const auto &[counter, n] : ctx.stats.counts())
         log << pass->name << ": " << n << " " << counter << "\n";
     if (pass->name == options.stopAfter)
       break;

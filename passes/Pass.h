@@ -31,10 +31,24 @@ private:
   std::map<std::string, int64_t> counts_;
 };
 
+// What the passes know of the machine the code is for.
+struct PassTarget {
+  // Channels per block of the blocked layouts choose-layout assigns: 16 for
+  // AVX-512 targets (one zmm register of f32), 8 otherwise (one ymm register;
+  // two NEON registers on AArch64).
+  int64_t channelBlock = 16;
+};
+
+// What a pass gets besides the graph: the target, and the counters it fills.
+struct PassContext {
+  PassTarget target;
+  PassStats stats;
+};
+
 struct PassInfo {
   std::string_view name;
   std::string_view description;
-  std::function<bool(Graph &, PassStats &)> run;
+  std::function<bool(Graph &, PassContext &)> run;
 };
 
 const std::vector<PassInfo> &allPasses();
@@ -55,11 +69,13 @@ struct PassManagerOptions {
   std::string stopAfter;                // run no pass after this one
   bool timePasses = false;              // a table of each pass's time
   bool stats = false;                   // each pass's counters
+  PassTarget target;                    // what the code is for
 };
 
 // Runs `pipeline` over `graph`. Printing, timing and statistics go to `log`
-// (stderr in the tools). The IR failing verification after a pass is an
-// InternalError naming the pass; a UserError from a pass propagates.
+// (stderr in the tools). The IR failing verification after a pass (its
+// invariants, or a memory plan it records) is an InternalError naming the
+// pass; a UserError from a pass propagates.
 void runPasses(Graph &graph, const std::vector<const PassInfo *> &pipeline,
                const PassManagerOptions &options, std::ostream &log);
 

@@ -9,7 +9,7 @@
 namespace cnnc {
 
 #define PASS(name, function, description)                                      \
-  bool function(Graph &graph, PassStats &stats);
+  bool function(Graph &graph, PassContext &ctx);
 #include "passes/Passes.def"
 #undef PASS
 

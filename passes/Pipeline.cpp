@@ -8,12 +8,13 @@ namespace {
 
 std::vector<std::string_view> passNames(int optLevel) {
   if (optLevel <= 0)
-    return {}; // -O0: the graph as imported; codegen needs no pass
+    return {}; // -O0: the graph as imported; codegen plans its memory itself
   if (optLevel == 1)
     return {
         "fold-constants",      // shape subgraphs become constants
         "remove-identity",     // no-op nodes cost a copy each
         "eliminate-dead-code", // what folding orphaned
+        "plan-memory",         // last: the plan is of the final graph
     };
   return {
       // Exporters compute shapes at run time (Shape -> Gather -> Unsqueeze
@@ -39,8 +40,14 @@ std::vector<std::string_view> passNames(int optLevel) {
       "fuse-conv-activation",
       // Last of the conv rewrites: a fused epilogue comes along.
       "lower-1x1-conv",
+      // Once the convolutions have their final form: blocked layouts for
+      // the chains of them, reorders at the edges.
+      "choose-layout",
       // Nodes and constants the rewrites left without readers.
       "eliminate-dead-code",
+      // Last: the workspace plan is of the final graph (live ranges change
+      // with every rewrite), and dead values would take memory.
+      "plan-memory",
   };
 }
 

@@ -107,7 +107,7 @@ bool doesNothing(const Graph &graph, const Node &node) {
 
 } // namespace
 
-bool removeIdentity(Graph &graph, PassStats &stats) {
+bool removeIdentity(Graph &graph, PassContext &ctx) {
   // Removing erases from graph.nodes, so walk a copy of the list.
   std::vector<Node *> nodes;
   for (const auto &n : graph.nodes)
@@ -125,7 +125,7 @@ bool removeIdentity(Graph &graph, PassStats &stats) {
     ++removed;
   }
   if (removed)
-    stats.add("removed", removed);
+    ctx.stats.add("removed", removed);
   return removed > 0;
 }
 

@@ -1,5 +1,7 @@
 #include "compiler/codegen/CodeGen.h"
 
+#include <llvm/MC/MCSubtargetInfo.h>
+
 #include "compiler/codegen/Emitter.h"
 #include "ir/Printer.h"
 
@@ -66,9 +68,20 @@ llvm::Value *Emitter::pointer(const Value *v) {
       p = b_.CreateLoad(b_.getPtrTy(),
                         b_.CreateConstGEP1_64(b_.getPtrTy(), outputs_, i),
                         "out." + v->name);
-  if (!p)
-    p = b_.CreateConstGEP1_64(b_.getInt8Ty(), workspace_,
-                              uint64_t(plan_.find(v)->offset), v->name);
+  if (!p) {
+    const TensorPlacement *placement = plan_.find(v);
+    if (!placement)
+      throw InternalError("no workspace slot for '" + v->name + "'");
+    // One pointer per offset: a result in place and its operand, or a view
+    // and its owner, are then the same pointer, which is how emitLoopNest
+    // knows not to mark them noalias. (The entry function is one basic
+    // block, so the first pointer made for an offset dominates every use.)
+    llvm::Value *&slot = workspacePointers_[placement->offset];
+    if (!slot)
+      slot = b_.CreateConstGEP1_64(b_.getInt8Ty(), workspace_,
+                                   uint64_t(placement->offset), v->name);
+    p = slot;
+  }
   pointers_[v] = p;
   return p;
 }
@@ -77,11 +90,12 @@ void Emitter::call(const char *kernel, std::vector<llvm::Value *> args) {
   callFunction(libjitFunction(kernel), std::move(args), false);
 }
 
-void Emitter::callRange(const char *kernel, std::vector<llvm::Value *> args) {
+void Emitter::callRange(const std::string &kernel,
+                        std::vector<llvm::Value *> args) {
   callFunction(libjitFunction(kernel), std::move(args), true);
 }
 
-llvm::Function *Emitter::libjitFunction(const char *kernel) {
+llvm::Function *Emitter::libjitFunction(const std::string &kernel) {
   llvm::Function *f = m_.getFunction(kernel);
   if (!f)
     throw InternalError(fmt::format("libjit has no kernel '{}'", kernel));
@@ -238,6 +252,8 @@ void Emitter::emitNode(const Node &n) {
     return fusedConv(n);
   case OpKind::Gemm1x1:
     return gemm1x1(n);
+  case OpKind::Reorder:
+    return reorder(n);
   case OpKind::LpPool:
     return lpPool(n);
   case OpKind::InstanceNormalization:
@@ -273,7 +289,7 @@ void Emitter::emitNode(const Node &n) {
 }
 
 void Emitter::emitEntry() {
-  plan_ = planMemory(g_);
+  plan_ = checkedMemoryPlan(g_);
   llvm::Type *ptr = b_.getPtrTy();
   std::vector<llvm::Type *> params{ptr, ptr, ptr};
   if (weights_)
@@ -485,6 +501,10 @@ createTargetMachine(const CodeGenOptions &options) {
   return machine;
 }
 
+int64_t preferredChannelBlock(const llvm::TargetMachine &machine) {
+  return machine.getMCSubtargetInfo()->checkFeatures("+avx512f") ? 16 : 8;
+}
+
 std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
                                              llvm::LLVMContext &context,
                                              llvm::TargetMachine &machine,
@@ -513,7 +533,7 @@ std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
 }
 
 int64_t workspaceSize(const Graph &graph) {
-  return planMemory(graph).workspaceSize;
+  return checkedMemoryPlan(graph).workspaceSize;
 }
 
 } // namespace cnnc

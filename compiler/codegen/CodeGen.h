@@ -5,8 +5,9 @@
 //
 // inputs/outputs in graph order, each a plain row-major buffer of its
 // value's type; workspace is caller-owned scratch of NAME_workspace_size
-// bytes, aligned to 64 (the memory plan places every intermediate tensor in
-// it). Weights are read-only globals of the module, or with
+// bytes, aligned to 64 (the memory plan, passes/MemoryPlan.h, places every
+// intermediate tensor in it: the plan the graph records, else one made
+// here). Weights are read-only globals of the module, or with
 // externalWeights come from a file (see WeightsBlob) through a fourth
 // argument `const void *weights`. Returns 0.
 //
@@ -52,6 +53,10 @@ struct WeightsBlob {
 // an unknown triple or CPU.
 std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(const CodeGenOptions &options);
+
+// The channel block choose-layout should use for code for `machine`: 16
+// (one zmm register of f32) if it has AVX-512, else 8.
+int64_t preferredChannelBlock(const llvm::TargetMachine &machine);
 
 // Lowers `graph` to an optimized module for `machine`. An op or type the
 // code generator cannot lower yet is a UserError naming the node; all such

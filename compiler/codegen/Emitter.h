@@ -9,8 +9,8 @@
 #pragma once
 
 #include "compiler/codegen/CodeGen.h"
-#include "compiler/codegen/MemoryPlan.h"
 #include "ir/ShapeInference.h"
+#include "passes/MemoryPlan.h"
 
 #include <llvm/IR/IRBuilder.h>
 
@@ -45,8 +45,8 @@ public:
   void call(const char *kernel, std::vector<llvm::Value *> args);
   // Calls libjit's `kernel` whose last two arguments are a [begin, end)
   // range of independent work items: on the thread pool when it is large.
-  void callRange(const char *kernel, std::vector<llvm::Value *> args);
-  llvm::Function *libjitFunction(const char *kernel);
+  void callRange(const std::string &kernel, std::vector<llvm::Value *> args);
+  llvm::Function *libjitFunction(const std::string &kernel);
   // A UserError unless every operand that is not a constant is f32 (the
   // libjit kernels that are written for f32 only).
   void requireF32(const Node &n);
@@ -77,11 +77,13 @@ public:
   // LowerWindow.cpp
   void conv(const Node &n);
   void pool(const Node &n);
+  void blockedPool(const Node &n);
+  void reorder(const Node &n);
   void globalPool(const Node &n);
   void convTranspose(const Node &n);
   void fusedConv(const Node &n);
   void gemm1x1(const Node &n);
-  void convWithEpilogue(const Node &n, const char *kernel,
+  void convWithEpilogue(const Node &n, const std::string &kernel,
                         std::vector<llvm::Value *> args);
   void lpPool(const Node &n);
   // LowerLinear.cpp
@@ -123,7 +125,8 @@ private:
   WeightsBlob *weights_;
   std::map<const Value *, uint64_t> weightOffsets_; // in weights_->bytes
   std::set<const Value *> compileTimeReads_; // constants whose data was read
-  MemoryPlan plan_;
+  MemoryPlan plan_; // the recorded plan, or one made for this graph
+  std::map<int64_t, llvm::Value *> workspacePointers_; // by offset
   const Node *current_ = nullptr; // the node being lowered
   llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr,
               *weightsArg_ = nullptr;

@@ -4,9 +4,13 @@
 
 namespace cnnc {
 
+Shape storedShape(const Value *v) {
+  return storageShape(v->type.shape, v->type.layout);
+}
+
 Access broadcastAccess(Emitter &e, const Value *v, const Shape &shape) {
   return Access{e.pointer(v), v->type.dtype, 0,
-                broadcastStrides(v->type.shape, shape)};
+                broadcastStrides(storedShape(v), shape)};
 }
 
 llvm::Type *storageType(llvm::LLVMContext &context, DType dtype) {
@@ -215,11 +219,21 @@ void emitLoopNest(Emitter &e, const std::string &name, Shape shape,
                                    name, e.module());
   f->addFnAttr(llvm::Attribute::AlwaysInline);
   f->addFnAttr(llvm::Attribute::NoUnwind);
-  // Distinct buffers: no result is written over an operand (the memory
-  // plan gives every result its own space), so the vectorizer need not
-  // check for overlap.
-  for (size_t k = 0; k < accesses.size(); ++k)
-    f->addParamAttr(unsigned(k), llvm::Attribute::NoAlias);
+  // noalias on the buffers no other access names, so the vectorizer need
+  // not check them for overlap. The memory plan lets an element-wise result
+  // overwrite an operand in place (passes/MemoryPlan.h), and then both
+  // accesses hold the same pointer (Emitter::pointer gives each workspace
+  // offset one): those stay without noalias, which with a store through one
+  // and a load through the other would be undefined behaviour. Distinct
+  // pointers are distinct memory while the nest runs: the plan overlaps
+  // live tensors only at the same offset.
+  for (size_t k = 0; k < accesses.size(); ++k) {
+    bool shared = false;
+    for (size_t j = 0; j < accesses.size() && !shared; ++j)
+      shared = j != k && accesses[j].base == accesses[k].base;
+    if (!shared)
+      f->addParamAttr(unsigned(k), llvm::Attribute::NoAlias);
+  }
 
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", f));
   std::vector<llvm::Value *> bases;

@@ -32,9 +32,13 @@ struct Access {
   std::vector<int64_t> strides; // in elements, one per loop dimension
 };
 
-// The access of a plain row-major tensor `v` of the same shape as the nest
-// (broadcast to `shape` by NumPy rules if its shape is smaller).
+// The access of tensor `v` in a nest over `shape`: row-major over its stored
+// shape, broadcast to `shape` by NumPy rules if that is smaller. (A blocked
+// `v` is read in a nest over its own stored shape.)
 Access broadcastAccess(Emitter &e, const Value *v, const Shape &shape);
+// The shape `v` is stored in: its shape, or the blocked storage shape of its
+// layout (ir/Types.h storageShape).
+Shape storedShape(const Value *v);
 
 // The element types of generated code.
 llvm::Type *storageType(llvm::LLVMContext &context, DType dtype);

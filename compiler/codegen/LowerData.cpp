@@ -23,14 +23,18 @@ void Emitter::copy(const Node &n) {
 }
 
 void Emitter::concat(const Node &n) {
-  const Shape &y = n.outputs[0]->type.shape;
-  int64_t axis = normalizeAxis(n, n.getInt("axis"), int64_t(y.size()));
+  // On blocked operands (channels, ir/LayoutRules.h) the stored blocks of
+  // channels are concatenated the same way: every operand but the last
+  // fills whole blocks.
+  const Shape y = storedShape(n.outputs[0]);
+  int64_t axis = normalizeAxis(n, n.getInt("axis"),
+                               n.outputs[0]->type.rank());
   int64_t outer = elementCount(y, 0, size_t(axis));
   int64_t inner = elementCount(y, size_t(axis) + 1, y.size()) *
                   int64_t(dtypeSize(n.outputs[0]->type.dtype));
   int64_t offset = 0;
   for (const Value *in : n.inputs) {
-    int64_t block = in->type.shape[size_t(axis)] * inner;
+    int64_t block = storedShape(in)[size_t(axis)] * inner;
     llvm::Value *dst =
         b_.CreateConstGEP1_64(b_.getInt8Ty(), pointer(n.outputs[0]), offset);
     call("cnnc_copy_blocks", {dst, pointer(in), i64(outer), i64(block),

@@ -219,7 +219,9 @@ void Emitter::unary(const Node &n) {
   const Value *x = n.inputs[0];
   DType dtype = x->type.dtype;
   checkElementType(n, dtype);
-  const Shape &shape = n.outputs[0]->type.shape;
+  // Blocked operands (ir/LayoutRules.h) share the result's layout and
+  // shape: the loops run over the stored elements, padding lanes included.
+  const Shape shape = storedShape(n.outputs[0]);
   // Clip's bounds: scalars read at run time (constants or not), broadcast
   // with stride 0; an absent bound leaves that side open.
   std::vector<Access> accesses{broadcastAccess(*this, x, shape),
@@ -264,7 +266,9 @@ void Emitter::unary(const Node &n) {
 void Emitter::binary(const Node &n) {
   DType dtype = n.inputs[0]->type.dtype;
   checkElementType(n, dtype);
-  const Shape &shape = n.outputs[0]->type.shape;
+  // Blocked operands (ir/LayoutRules.h) share the result's layout and
+  // shape: the loops run over the stored elements, padding lanes included.
+  const Shape shape = storedShape(n.outputs[0]);
   std::vector<Access> accesses;
   for (const Value *v : n.inputs)
     accesses.push_back(broadcastAccess(*this, v, shape));

@@ -76,10 +76,51 @@ const char *poolKernel(const Node &n) {
   }
 }
 
+// The blocked variant of a libjit kernel for `v`'s layout:
+// "cnnc_conv_nchwc" -> "cnnc_conv_nchwc_b16_f32".
+std::string blockedKernel(const char *base, const Value *v) {
+  return fmt::format("{}_b{}_f32", base, layoutBlock(v->type.layout));
+}
+
+bool isBlocked(const Value *v) { return v->type.layout != Layout::Plain; }
+
+// The arguments of cnnc_conv_nchwc_bB_f32 for a blocked Conv, FusedConv or
+// Gemm1x1 (a 1x1 kernel without padding), whose layouts ir/LayoutRules.h
+// has checked: x, w, bias, y, the geometry, the input mode and the range of
+// output planes (n, output channel block).
+std::vector<llvm::Value *> blockedConvArgs(Emitter &e, const Node &n) {
+  const TensorType &x = n.inputs[0]->type, &y = n.outputs[0]->type;
+  int64_t H = x.shape[2], W = x.shape[3];
+  int64_t KH = 1, KW = 1, SH = 1, SW = 1, DH = 1, DW = 1, PT = 0, PL = 0;
+  int64_t mode = isBlocked(n.inputs[0]) ? 0 : 1; // CONV_BLOCKED, CONV_PLAIN
+  if (n.kind == OpKind::Gemm1x1) {
+    std::vector<int64_t> strides = n.getInts("strides");
+    strides.resize(2, 1);
+    SH = strides[0], SW = strides[1];
+  } else {
+    Window3D w = window3D(n);
+    KH = w.kernel[1], KW = w.kernel[2], SH = w.stride[1], SW = w.stride[2];
+    DH = w.dilation[1], DW = w.dilation[2], PT = w.padBegin[1];
+    PL = w.padBegin[2];
+    if (n.getInt("group") != 1)
+      mode = 2; // CONV_DEPTHWISE
+  }
+  int64_t units = storageShape(y.shape, y.layout)[1] * y.shape[0];
+  return {e.pointer(n.inputs[0]), e.pointer(n.inputs[1]),
+          e.optionalPointer(n.input(2)), e.pointer(n.outputs[0]),
+          e.i64(x.shape[1]), e.i64(H), e.i64(W), e.i64(y.shape[1]),
+          e.i64(y.shape[2]), e.i64(y.shape[3]), e.i64(KH), e.i64(KW),
+          e.i64(SH), e.i64(SW), e.i64(DH), e.i64(DW), e.i64(PT), e.i64(PL),
+          e.i64(mode), e.i64(0), e.i64(units)};
+}
+
 } // namespace
 
 void Emitter::conv(const Node &n) {
   requireF32(n);
+  if (isBlocked(n.outputs[0]))
+    return convWithEpilogue(n, blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
+                            blockedConvArgs(*this, n));
   callRange("cnnc_conv_f32", convArgs(*this, n));
 }
 
@@ -87,10 +128,13 @@ void Emitter::conv(const Node &n) {
 // are `args`: x, w, bias, y, ..., begin, end over output planes) on its
 // planes and then, while they are in cache, adds the residual and applies
 // the activation to them (emitFusedActivation, the element-wise ops' code).
-void Emitter::convWithEpilogue(const Node &n, const char *kernel,
+void Emitter::convWithEpilogue(const Node &n, const std::string &kernel,
                                std::vector<llvm::Value *> args) {
   const Value *residual = n.input(3);
-  const Shape &y = n.outputs[0]->type.shape;
+  // A plane: the elements of one output unit (n, channel), or (n, channel
+  // block) in a blocked layout.
+  const TensorType &yType = n.outputs[0]->type;
+  Shape y = storageShape(yType.shape, yType.layout);
   int64_t plane = elementCount(y, 2, y.size());
   // void fused.NAME(ptr x, ptr w, ptr b, ptr y, ptr residual, i64, i64)
   llvm::Type *ptr = b_.getPtrTy(), *i64Type = b_.getInt64Ty();
@@ -107,7 +151,8 @@ void Emitter::convWithEpilogue(const Node &n, const char *kernel,
   kernelArgs[args.size() - 2] = begin;
   kernelArgs[args.size() - 1] = end;
   b.CreateCall(libjitFunction(kernel), kernelArgs);
-  bool identity = !residual && n.getString("activation").empty();
+  bool identity = !residual && (n.kind == OpKind::Conv ||
+                                n.getString("activation").empty());
   if (!identity) {
     llvm::Value *out = f->getArg(3), *res = f->getArg(4);
     llvm::Type *floatType = b.getFloatTy();
@@ -131,11 +176,17 @@ void Emitter::convWithEpilogue(const Node &n, const char *kernel,
 
 void Emitter::fusedConv(const Node &n) {
   requireF32(n);
+  if (isBlocked(n.outputs[0]))
+    return convWithEpilogue(n, blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
+                            blockedConvArgs(*this, n));
   convWithEpilogue(n, "cnnc_conv_f32", convArgs(*this, n));
 }
 
 void Emitter::gemm1x1(const Node &n) {
   requireF32(n);
+  if (isBlocked(n.outputs[0]))
+    return convWithEpilogue(n, blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
+                            blockedConvArgs(*this, n));
   const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
   if (x.size() > 4)
     n.error("code generation supports 1-D and 2-D Gemm1x1, not {}-D",
@@ -158,8 +209,27 @@ void Emitter::convTranspose(const Node &n) {
   callRange("cnnc_conv_transpose_f32", convArgs(*this, n));
 }
 
+// MaxPool and AveragePool on blocked operands (ir/LayoutRules.h).
+void Emitter::blockedPool(const Node &n) {
+  const Shape &y = n.outputs[0]->type.shape;
+  Window3D w = window3D(n);
+  std::vector<llvm::Value *> args{
+      pointer(n.inputs[0]), pointer(n.outputs[0]),
+      i64(n.kind == OpKind::MaxPool ? 0 : 1), i64(w.in[1]), i64(w.in[2]),
+      i64(w.out[1]), i64(w.out[2]), i64(w.kernel[1]), i64(w.kernel[2]),
+      i64(w.stride[1]), i64(w.stride[2]), i64(w.dilation[1]),
+      i64(w.dilation[2]), i64(w.padBegin[1]), i64(w.padBegin[2]),
+      i64(w.padEnd[1]), i64(w.padEnd[2]),
+      i64(n.kind == OpKind::AveragePool ? n.getInt("count_include_pad") : 0),
+      i64(0),
+      i64(y[0] * storageShape(y, n.outputs[0]->type.layout)[1])};
+  callRange(blockedKernel("cnnc_pool_nchwc", n.outputs[0]), args);
+}
+
 // MaxPool, AveragePool and LpPool: one kernel, `kind` 0, 1 or 2.
 void Emitter::pool(const Node &n) {
+  if (isBlocked(n.outputs[0]))
+    return blockedPool(n);
   const char *kernel = poolKernel(n);
   if (!kernel)
     n.error("code generation supports {} on f32 and f64 tensors{}, not {}",
@@ -198,9 +268,31 @@ void Emitter::pool(const Node &n) {
 
 void Emitter::lpPool(const Node &n) { pool(n); }
 
+// Reorder between plain and NCHWBc (ir/LayoutRules.h): planes (n, channel
+// block) of the blocked side.
+void Emitter::reorder(const Node &n) {
+  requireF32(n);
+  const Value *x = n.inputs[0], *y = n.outputs[0];
+  bool toBlocked = isBlocked(y);
+  const Value *blocked = toBlocked ? y : x;
+  const Shape &shape = x->type.shape;
+  callRange(blockedKernel("cnnc_reorder_nchwc", blocked),
+            {pointer(x), pointer(y), i64(shape[1]),
+             i64(elementCount(shape, 2, shape.size())), i64(toBlocked),
+             i64(0),
+             i64(shape[0] * storageShape(shape, blocked->type.layout)[1])});
+}
+
 void Emitter::globalPool(const Node &n) {
   requireF32(n);
   const Shape &x = n.inputs[0]->type.shape;
+  if (isBlocked(n.inputs[0]))
+    return callRange(
+        blockedKernel("cnnc_global_pool_nchwc", n.inputs[0]),
+        {pointer(n.inputs[0]), pointer(n.outputs[0]),
+         i64(n.kind == OpKind::GlobalAveragePool ? 1 : 0),
+         i64(elementCount(x, 2, x.size())), i64(0),
+         i64(x[0] * storageShape(x, n.inputs[0]->type.layout)[1])});
   callRange("cnnc_global_pool_f32",
             {pointer(n.inputs[0]), pointer(n.outputs[0]),
              i64(n.kind == OpKind::GlobalAveragePool ? 1 : 0),

@@ -180,7 +180,7 @@ Results fusedConv(const Node &n, const Operands &in) {
 Results gemm1x1(const Node &n, const Operands &in) {
   const Tensor &x = *in[0], &w = *in[1];
   const Tensor *bias = optionalOperand(in, 2), *residual = optionalOperand(in, 3);
-  const Shape &xs = x.type().shape, &ys = resultType(n).shape;
+  const Shape &xs = x.type().shape, ys = resultType(n).shape;
   std::vector<int64_t> strides = n.getInts("strides");
   strides.resize(xs.size() - 2, 1);
   std::vector<int64_t> xStrides = rowMajorStrides(xs);

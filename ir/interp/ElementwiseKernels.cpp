@@ -41,7 +41,7 @@ Results binaryArithmetic(const Node &n, const Operands &in) {
   // Pow's exponent may differ in type from the base, so it has its own check.
   if (n.kind == OpKind::Pow && b.type().dtype == DType::Bool)
     n.error("needs a numeric exponent, got bool");
-  const Shape &out = resultType(n).shape;
+  const Shape out = resultType(n).shape;
   return withNumericType(n, dtype, [&](auto zero) {
     using T = decltype(zero);
     std::vector<T> y = broadcastElements<T>(a, out);
@@ -83,7 +83,7 @@ Results variadicElementwise(const Node &n, const Operands &in) {
   // Mean divides, which ONNX defines for floats only.
   if (n.kind == OpKind::Mean)
     requireFloat(n, dtype);
-  const Shape &out = resultType(n).shape;
+  const Shape out = resultType(n).shape;
   return withNumericType(n, dtype, [&](auto zero) {
     using T = decltype(zero);
     std::vector<T> y = broadcastElements<T>(*in[0], out);

@@ -86,6 +86,7 @@ Results runKernel(const Node &n, const Operands &in) {
   case OpKind::Squeeze:
   case OpKind::Unsqueeze:
   case OpKind::Identity:
+  case OpKind::Reorder: // operands and results are plain here (evaluateNode)
     return reshapeLike(n, in);
   case OpKind::Transpose:
     return transpose(n, in);
@@ -135,11 +136,18 @@ std::vector<Tensor> evaluateNode(const Node &node,
       node.error("operand {} has no data (elided constant): the interpreter "
                  "needs the weights (print the IR with its blobs)",
                  i);
-    if (t && t->type().layout != Layout::Plain)
-      node.error("the interpreter runs the plain layout only, operand {} is {}",
-                 i, t->type().str());
   }
-  Results results = runKernel(node, operands);
+  // The kernels compute on plain tensors: blocked operands are converted to
+  // plain here, and results back to the layouts the node's types name.
+  std::vector<Tensor> plainCopies;
+  plainCopies.reserve(operands.size());
+  Operands plain = operands;
+  for (size_t i = 0; i < operands.size(); ++i)
+    if (operands[i] && operands[i]->type().layout != Layout::Plain) {
+      plainCopies.push_back(relayout(*operands[i], Layout::Plain));
+      plain[i] = &plainCopies.back();
+    }
+  Results results = runKernel(node, plain);
   // Every kernel must produce exactly the types shape inference promised:
   // the check keeps the two in step.
   if (results.size() != node.outputs.size())
@@ -147,13 +155,17 @@ std::vector<Tensor> evaluateNode(const Node &node,
                                     "returned {} results for {} outputs",
                                     node.name, node.opName(), results.size(),
                                     node.outputs.size()));
-  for (size_t i = 0; i < results.size(); ++i)
-    if (results[i].type() != node.outputs[i]->type)
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].type() != resultType(node, i))
       throw InternalError(fmt::format(
           "interpreter: kernel of node '{}' ({}) returned {} for output {} "
           "of type {}",
           node.name, node.opName(), results[i].type().str(), i,
           node.outputs[i]->type.str()));
+    Layout layout = node.outputs[i]->type.layout;
+    if (layout != Layout::Plain)
+      results[i] = relayout(results[i], layout);
+  }
   return results;
 }
 

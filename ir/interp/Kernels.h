@@ -213,8 +213,12 @@ template <typename T>
 Tensor makeTensor(const TensorType &type, const std::vector<T> &values);
 
 // The output type of result i of `n` (its inferred type).
-inline const TensorType &resultType(const Node &n, size_t i = 0) {
-  return n.outputs.at(i)->type;
+// The type of result i as the kernels compute it: plain, whatever layout
+// the node's result is stored in (evaluateNode converts).
+inline TensorType resultType(const Node &n, size_t i = 0) {
+  TensorType type = n.outputs.at(i)->type;
+  type.layout = Layout::Plain;
+  return type;
 }
 
 // ------------------------------------------------------- index arithmetic

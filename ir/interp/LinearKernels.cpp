@@ -22,7 +22,7 @@ Results gemm(const Node &n, const Operands &in) {
   const Tensor &a = *in[0], &b = *in[1];
   bool transA = n.getInt("transA") != 0, transB = n.getInt("transB") != 0;
   double alpha = n.getFloat("alpha"), beta = n.getFloat("beta");
-  const Shape &out = resultType(n).shape;
+  const Shape out = resultType(n).shape;
   int64_t m = out[0], cols = out[1];
   int64_t k = transA ? a.type().shape[0] : a.type().shape[1];
   return withNumericType(n, a.type().dtype, [&](auto zero) {
@@ -69,7 +69,7 @@ Results matMul(const Node &n, const Operands &in) {
   int64_t m = sa[sa.size() - 2], k = sa.back(), cols = sb.back();
   Shape batchA(sa.begin(), sa.end() - 2), batchB(sb.begin(), sb.end() - 2);
   // The result's batch dimensions: all but the (up to two) matrix ones.
-  const Shape &out = resultType(n).shape;
+  const Shape out = resultType(n).shape;
   size_t matrixDims = size_t(a.type().rank() > 1) + size_t(b.type().rank() > 1);
   Shape batch(out.begin(), out.end() - matrixDims);
   // Strides in whole matrices, so the offsets below count matrices.

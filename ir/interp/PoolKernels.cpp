@@ -33,7 +33,7 @@ struct PoolWindows {
 
 PoolWindows poolWindows(const Node &n) {
   const Shape &xShape = n.inputs[0]->type.shape;
-  const Shape &yShape = resultType(n).shape;
+  const Shape yShape = resultType(n).shape;
   Shape inSpatial(xShape.begin() + 2, xShape.end());
   Shape outSpatial(yShape.begin() + 2, yShape.end());
   size_t sp = inSpatial.size();

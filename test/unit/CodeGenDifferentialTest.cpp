@@ -3,6 +3,7 @@
 // and compared with the reference interpreter (interpretGraph); see
 // DifferentialTestSupport.h for how cases are drawn and reproduced.
 #include "DifferentialTestSupport.h"
+#include "passes/MemoryPlan.h"
 
 using namespace cnnc;
 using namespace cnnc::difftest;
@@ -256,6 +257,72 @@ TEST(CodeGenDifferentialTest, Binary) {
     b.add(kind, {b.operand(as, ra, 0.2), b.operand(bs, rb, 0.4)}, {});
   });
   EXPECT_EQ(nodes, cases);
+}
+
+// Element-wise chains over intermediates, so that the memory plan writes
+// results over operands that die at their node (passes/MemoryPlan.h): the
+// loop nests must then read each element before overwriting it, also when
+// another operand names the same bytes (x + x, x * reshape(x)) or is
+// broadcast beside it, and whichever operand position is overwritten.
+TEST(CodeGenDifferentialTest, InPlace) {
+  const std::vector<OpKind> unary{
+      OpKind::Relu, OpKind::Sigmoid,   OpKind::Tanh, OpKind::Neg,
+      OpKind::Abs,  OpKind::LeakyRelu, OpKind::Clip};
+  const std::vector<OpKind> binary{OpKind::Add, OpKind::Sub, OpKind::Mul,
+                                   OpKind::Max, OpKind::Min, OpKind::PRelu,
+                                   OpKind::Sum, OpKind::Mean};
+  size_t inPlace = 0;
+  int64_t nodes = runCases("InPlace", 12, 3, [&](Batch &b, int) {
+    Rng &rng = b.rng();
+    size_t before = planMemory(b.graph()).numInPlace; // earlier cases'
+    Shape shape = rng.shape(size_t(rng.intIn(1, 4)), 1, 6);
+    if (rng.chance(0.3)) // long rows: vectorized
+      shape.back() = rng.intIn(16, 40);
+    auto inner = [&](OpKind kind, std::vector<Value *> operands) {
+      return b.add(kind, std::move(operands), {}, 1, false)->outputs[0];
+    };
+    Value *y = inner(OpKind::Neg, {b.input(shape)});
+    for (int step = 0; step < 6; ++step) {
+      if (rng.chance(0.4)) {
+        OpKind kind = rng.pick(unary);
+        std::vector<Value *> operands{y};
+        if (kind == OpKind::Clip)
+          operands = {y, b.floatScalar(-0.5f), b.floatScalar(0.5f)};
+        y = inner(kind, operands);
+        continue;
+      }
+      OpKind kind = rng.pick(binary);
+      Value *other = nullptr;
+      switch (rng.intIn(0, 3)) {
+      case 0:
+        other = y;
+        break;
+      case 1:
+        other = b.input(shape);
+        break;
+      case 2:
+        other = b.input(broadcastFrom(rng, shape));
+        break;
+      default: // y's bytes again, through views
+        other = inner(OpKind::Reshape,
+                      {inner(OpKind::Flatten, {y}),
+                       b.intConstant({int64_t(shape.size())}, shape)});
+      }
+      std::vector<Value *> operands{y, other};
+      // PRelu broadcasts its slope only.
+      if (kind != OpKind::PRelu && rng.chance(0.5))
+        std::swap(operands[0], operands[1]);
+      if ((kind == OpKind::Sum || kind == OpKind::Mean) && rng.chance(0.5))
+        operands.push_back(y);
+      y = inner(kind, operands);
+    }
+    b.add(OpKind::Relu, {y}, {});
+    inPlace += planMemory(b.graph()).numInPlace - before;
+  });
+  EXPECT_GT(nodes, 12 * 7);
+  // Not vacuous: half the chains' 7 element-wise results or more were
+  // written in place.
+  EXPECT_GE(inPlace, size_t(12 * 7 / 2)) << inPlace;
 }
 
 // ---------------------------------------------------------------- others

@@ -212,6 +212,7 @@ public:
   }
 
   size_t size() const { return g_.nodes.size(); }
+  const Graph &graph() const { return g_; }
 
   // Compiles and interprets the graph and compares every output.
   void check() {

@@ -105,6 +105,15 @@ std::unique_ptr<Graph> buildGraph(bool elided) {
 
   g->outputs = {lrelu->outputs[0], id->outputs[0], cos->outputs[0], x,
                 blocked,           shp->outputs[0]};
+
+  // A recorded memory plan (the parser takes it as written; whether it is
+  // sound is verifyPlan's business).
+  g->workspaceSize = 8192;
+  conv->outputs[0]->workspaceOffset = 0;
+  clip->outputs[0]->workspaceOffset = 0;
+  split->outputs[0]->workspaceOffset = 4096;
+  split->outputs[1]->workspaceOffset = 6144;
+  split->outputs[1]->viewOf = clip->outputs[0];
   return g;
 }
 
@@ -144,10 +153,16 @@ void expectSameGraph(const Graph &a, const Graph &b) {
                 nb.inputs[j] ? nb.inputs[j]->name : "_");
     ASSERT_EQ(na.outputs.size(), nb.outputs.size());
     for (size_t j = 0; j < na.outputs.size(); ++j) {
-      EXPECT_EQ(na.outputs[j]->name, nb.outputs[j]->name);
-      EXPECT_EQ(na.outputs[j]->type, nb.outputs[j]->type);
+      const Value &va = *na.outputs[j], &vb = *nb.outputs[j];
+      EXPECT_EQ(va.name, vb.name);
+      EXPECT_EQ(va.type, vb.type);
+      EXPECT_EQ(va.workspaceOffset, vb.workspaceOffset) << va.name;
+      EXPECT_EQ(va.viewOf ? va.viewOf->name : "-",
+                vb.viewOf ? vb.viewOf->name : "-")
+          << va.name;
     }
   }
+  EXPECT_EQ(a.workspaceSize, b.workspaceSize);
   ASSERT_EQ(a.outputs.size(), b.outputs.size());
   for (size_t i = 0; i < a.outputs.size(); ++i)
     EXPECT_EQ(a.outputs[i]->name, b.outputs[i]->name);
@@ -223,6 +238,41 @@ TEST(Printer, Pieces) {
             "f32[1] [0.0]");
 }
 
+// The memory plan plan-memory records (Printer.h): a "workspace" line,
+// "@ws[N]" after a result's type and "view(%v)" after a view's.
+const char *kPlanned =
+    R"(graph @planned(%x: f32[1,8]) -> (%y: f32[8,1], %q: f32[1,4]) {
+  workspace 128 bytes
+  %s = const i64[2] [8, 1]
+  %a = Relu(%x) : f32[1,8] @ws[0] loc("a")
+  %b = Reshape(%a, %s) : f32[8,1] @ws[0] view(%a)
+  %p, %q = Split(%x) {axis=1, num_outputs=2} : f32[1,4] @ws[64], f32[1,4]
+  %y = Sigmoid(%b) : f32[8,1]
+  return %y, %q
+}
+)";
+
+TEST(RoundTrip, MemoryPlan) {
+  EXPECT_EQ(roundTrip(kPlanned), kPlanned);
+  auto g = parseGraph(kPlanned);
+  EXPECT_EQ(g->workspaceSize, 128);
+  const Value *a = g->nodes[0]->outputs[0], *b = g->nodes[1]->outputs[0];
+  EXPECT_EQ(a->workspaceOffset, 0);
+  EXPECT_EQ(a->viewOf, nullptr);
+  EXPECT_EQ(b->workspaceOffset, 0);
+  EXPECT_EQ(b->viewOf, a);
+  EXPECT_EQ(g->nodes[2]->outputs[0]->workspaceOffset, 64);
+  EXPECT_FALSE(g->nodes[2]->outputs[1]->workspaceOffset);
+  EXPECT_FALSE(g->nodes[3]->outputs[0]->workspaceOffset);
+
+  // Without a plan, none of it prints.
+  g->clearMemoryPlan();
+  std::string plain = printGraph(*g);
+  EXPECT_EQ(plain.find("workspace"), std::string::npos);
+  EXPECT_EQ(plain.find("@ws"), std::string::npos);
+  EXPECT_EQ(plain.find("view("), std::string::npos);
+}
+
 TEST(RoundTrip, SmallExample) {
   EXPECT_EQ(roundTrip(kSmall), kSmall);
   auto g = parseGraph(kSmall);
@@ -255,7 +305,11 @@ TEST(RoundTrip, HandBuiltGraphWithoutBlobs) {
   EXPECT_NE(text.find("%gone = const f32[64,64] blob(2)"), std::string::npos)
       << text;
   EXPECT_NE(text.find("loc(\"split \\\"a\\\"\\n\")"), std::string::npos);
-  EXPECT_NE(text.find("%clipped = Clip(%c, _, %max) : f32[1,4,8,8]\n"),
+  EXPECT_NE(text.find("%clipped = Clip(%c, _, %max) : f32[1,4,8,8] @ws[0]\n"),
+            std::string::npos);
+  EXPECT_NE(text.find(") {\n  workspace 8192 bytes\n"), std::string::npos);
+  EXPECT_NE(text.find(": f32[1,2,8,8] @ws[4096], f32[1,2,8,8] @ws[6144] "
+                      "view(%clipped) loc("),
             std::string::npos);
   EXPECT_NE(text.find(": f32[1,16,8,8]<nchw16c> loc(\"lrelu\")"),
             std::string::npos);
@@ -652,6 +706,37 @@ TEST(ParseErrors, ResultTypeCount) {
                        "  %a = Relu(%x) : f32[4], f32[4]\n"
                        "  return\n}\n"),
             "2:19: expected 1 result type, got 2");
+}
+
+TEST(ParseErrors, MemoryPlan) {
+  const std::string header = "graph @g(%x: f32[1,16]) -> (%y: f32[1,16]) {\n";
+  const std::string tail = "  %y = Relu(%a) : f32[1,16]\n  return %y\n}\n";
+  EXPECT_EQ(parseError(header + "  %a = Relu(%x) : f32[1,16] @ws[0]\n" + tail),
+            "2:29: a workspace offset in a graph without a 'workspace N "
+            "bytes' line");
+  EXPECT_EQ(parseError(header + "  %a = Relu(%x) : f32[1,16]\n" +
+                       "  workspace 64 bytes\n" + tail),
+            "3:3: 'workspace' must be the first line of the graph body");
+  EXPECT_EQ(parseError(header +
+                       "  workspace 64\n  %a = Relu(%x) : f32[1,16]\n" + tail),
+            "3:3: expected 'bytes'");
+  EXPECT_EQ(parseError(header + "  workspace -64 bytes\n" + tail),
+            "2:13: integer out of range");
+  const std::string planned = header + "  workspace 64 bytes\n";
+  EXPECT_EQ(
+      parseError(planned + "  %a = Relu(%x) : f32[1,16] @heap[0]\n" + tail),
+      "3:29: unknown annotation '@heap' (expected '@ws')");
+  EXPECT_EQ(
+      parseError(planned + "  %a = Relu(%x) : f32[1,16] @ws[-64]\n" + tail),
+      "3:33: integer out of range");
+  EXPECT_EQ(
+      parseError(planned + "  %a = Relu(%x) : f32[1,16] @ws[0.5]\n" + tail),
+      "3:33: expected an integer");
+  EXPECT_EQ(parseError(planned +
+                       "  %a = Relu(%x) : f32[1,16] @ws[0] view(%q)\n" + tail),
+            "3:41: use of undefined value %q");
+  EXPECT_EQ(parseError(planned + "  %a = Relu(%x) : f32[1,16] @ws 0\n" + tail),
+            "3:33: expected '['");
 }
 
 TEST(ParseErrors, DiagnosticFormat) {

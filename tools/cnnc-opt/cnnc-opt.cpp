@@ -1,12 +1,14 @@
 // cnnc-opt: textual cnnc IR in, passes, textual IR out (like LLVM's opt and
-// mlir-opt). The IR is verified after parsing; lit tests drive it. With
-// --check-equivalence it also runs the graph before and after the passes on
-// the reference interpreter with seeded random inputs and fails if any
-// output differs by more than the code generator's tolerance.
+// mlir-opt). The IR is verified after parsing, with the memory plan it
+// records, if any; lit tests drive it. With --check-equivalence it also runs
+// the graph before and after the passes on the reference interpreter with
+// seeded random inputs and fails if any output differs by more than the code
+// generator's tolerance.
 #include "ir/Parser.h"
 #include "ir/Printer.h"
 #include "ir/Verifier.h"
 #include "ir/interp/Interpreter.h"
+#include "passes/MemoryPlan.h"
 #include "passes/Pass.h"
 #include "tools/common/PassOptions.h"
 #include "tools/common/ToolSupport.h"
@@ -98,6 +100,7 @@ std::vector<const PassInfo *> pipeline;
 std::string optimize(const std::string &text) {
   std::unique_ptr<Graph> graph = parseGraph(text);
   verifyGraph(*graph);
+  verifyRecordedPlan(*graph);
   std::vector<Tensor> inputs, before;
   if (checkEquivalence) {
     std::mt19937_64 rng(seed);

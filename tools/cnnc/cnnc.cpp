@@ -1,10 +1,10 @@
 // cnnc: the compiler driver. Reads an ONNX model (or textual cnnc IR) and
 // emits what --emit asks for.
-#include "compiler/codegen/MemoryPlan.h"
 #include "compiler/driver/Driver.h"
 #include "compiler/onnx/Importer.h"
 #include "ir/Printer.h"
 #include "ir/Summary.h"
+#include "passes/MemoryPlan.h"
 #include "tools/common/ModelLoading.h"
 #include "tools/common/PassOptions.h"
 #include "tools/common/ToolSupport.h"
@@ -194,7 +194,10 @@ int main(int argc, char **argv) {
     std::unique_ptr<Graph> graph = loadModel(inputFile, options);
     // Every output (IR, summary, code) is of the graph after the -O level's
     // passes (or --passes).
-    runPasses(*graph, pipeline, passOptionsPtr->managerOptions(), std::cerr);
+    runPasses(*graph, pipeline,
+              passOptionsPtr->managerOptions(
+                  preferredChannelBlock(*createTargetMachine(codegen))),
+              std::cerr);
     std::ostringstream out;
     switch (what) {
     case Emit::Bundle: {
@@ -226,13 +229,9 @@ int main(int argc, char **argv) {
     }
     case Emit::Summary: {
       printSummary(*graph, out);
-      MemoryPlan plan = planMemory(*graph);
-      // A plan that lets live tensors overlap would miscompile silently;
-      // checking it here costs little and makes every summary a test of it.
-      std::vector<std::string> problems = verifyPlan(*graph, plan);
-      if (!problems.empty())
-        throw InternalError("unsound memory plan: " + problems.front());
-      printMemoryPlanSummary(plan, out);
+      // The plan code generation would follow (the recorded one after
+      // plan-memory), checked as it checks it: every summary tests it.
+      printMemoryPlanSummary(checkedMemoryPlan(*graph), out);
       break;
     }
     }

@@ -2,6 +2,7 @@
 
 #include "ir/Parser.h"
 #include "ir/Verifier.h"
+#include "passes/MemoryPlan.h"
 #include "tools/common/ToolSupport.h"
 
 #include <sstream>
@@ -52,6 +53,7 @@ std::unique_ptr<Graph> loadModel(const std::string &path,
   if (llvm::StringRef(path).ends_with(".cnnc")) {
     std::unique_ptr<Graph> g = parseGraph(readInputFile(path));
     verifyGraph(*g);
+    verifyRecordedPlan(*g);
     return g;
   }
   return importOnnxFile(path, options);

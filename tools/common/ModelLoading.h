@@ -21,8 +21,9 @@ private:
   llvm::cl::list<std::string> inputShapes_;
 };
 
-// The model at `path`: textual IR if it ends in .cnnc (verified), else ONNX
-// (binary or text) imported with `options`.
+// The model at `path`: textual IR if it ends in .cnnc (verified, with the
+// memory plan it records, if any), else ONNX (binary or text) imported with
+// `options`.
 std::unique_ptr<Graph> loadModel(const std::string &path,
                                  const ImportOptions &options);
 

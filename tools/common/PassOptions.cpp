@@ -1,5 +1,9 @@
 #include "tools/common/PassOptions.h"
 
+#include "ir/Diagnostics.h"
+
+#include <llvm/TargetParser/Host.h>
+
 namespace cnnc {
 
 namespace cl = llvm::cl;
@@ -42,7 +46,12 @@ PassOptions::PassOptions(cl::OptionCategory &category)
              cl::init(false), cl::cat(category)),
       verifyEach_("verify-each",
                   cl::desc("Verify the IR after every pass (default on)"),
-                  cl::init(true), cl::cat(category)) {}
+                  cl::init(true), cl::cat(category)),
+      channelBlock_("channel-block",
+                    cl::desc("Channels per block of the blocked layouts "
+                             "choose-layout assigns: 8 or 16 (default: 16 "
+                             "if the target has AVX-512, else 8)"),
+                    cl::init(0), cl::cat(category)) {}
 
 std::vector<const PassInfo *> PassOptions::pipeline(int optLevel) const {
   std::vector<const PassInfo *> passes =
@@ -65,8 +74,21 @@ std::vector<const PassInfo *> PassOptions::pipeline(int optLevel) const {
   return passes;
 }
 
-PassManagerOptions PassOptions::managerOptions() const {
+PassManagerOptions
+PassOptions::managerOptions(int64_t targetChannelBlock) const {
   PassManagerOptions o;
+  if (channelBlock_.getNumOccurrences()) {
+    if (channelBlock_ != 8 && channelBlock_ != 16)
+      userError("--channel-block={}: the blocked layouts have 8 or 16 "
+                "channels per block",
+                int(channelBlock_));
+    o.target.channelBlock = channelBlock_;
+  } else if (targetChannelBlock) {
+    o.target.channelBlock = targetChannelBlock;
+  } else {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    o.target.channelBlock = features.lookup("avx512f") ? 16 : 8;
+  }
   o.verifyEach = verifyEach_;
   o.printAfterAll = printAfterAll_;
   o.printAfter.assign(printAfter_.begin(), printAfter_.end());

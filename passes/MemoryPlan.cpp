@@ -1,4 +1,4 @@
-#include "compiler/codegen/MemoryPlan.h"
+#include "passes/MemoryPlan.h"
 
 #include "ir/Summary.h"
 
@@ -35,6 +35,89 @@ bool becomesView(const Node &node, const MemoryPlan &plan,
                  const std::unordered_set<const Value *> &graphOutputs) {
   return isReshapeLike(node) && plan.find(node.inputs[0]) &&
          !graphOutputs.count(node.outputs[0]);
+}
+
+// The value owning the memory `v` uses in `plan`: `v` itself, or for a view
+// or a result in place the owner of the value it shares with; nullptr when
+// `v` or one on the way is not planned, or the chain loops (only in a
+// recorded plan, which verifyPlan then rejects).
+const Value *memoryOwner(const MemoryPlan &plan, const Value *v) {
+  for (size_t steps = 0; steps <= plan.placements.size(); ++steps) {
+    const TensorPlacement *p = plan.find(v);
+    if (!p)
+      return nullptr;
+    if (p->ownsMemory())
+      return v;
+    v = p->viewOf ? p->viewOf : p->inPlaceOf;
+  }
+  return nullptr;
+}
+
+// Adds `p`, the placement of `v` with its size, sharing and own live range
+// set, to `plan`: counts it, and extends the live range of the memory it
+// shares to its last reader.
+void addPlacement(MemoryPlan &plan, const Value *v, const TensorPlacement &p) {
+  plan.placements.emplace(v, p);
+  if (p.ownsMemory()) {
+    ++plan.numOwners;
+    return;
+  }
+  ++(p.viewOf ? plan.numViews : plan.numInPlace);
+  if (const Value *owner = memoryOwner(plan, v)) {
+    size_t &last = plan.placements.at(owner).lastNode;
+    last = std::max(last, p.lastNode);
+  }
+}
+
+// The operand whose memory result 0 of `node`, node i, may take over by the
+// rules of the header, or nullptr. `plan` holds the values made before node
+// i, their memory's live ranges extended to all readers.
+const Value *
+inPlaceOperand(const Node &node, size_t i, const MemoryPlan &plan,
+               const std::unordered_set<const Value *> &graphOutputs) {
+  const Value *result = node.outputs[0];
+  if (!runsInPlace(node) || graphOutputs.count(result) ||
+      result->type.byteSize() == 0)
+    return nullptr;
+  for (const Value *x : node.inputs) {
+    if (!x || x->type != result->type)
+      continue;
+    const Value *owner = memoryOwner(plan, x);
+    if (owner && plan.find(owner)->lastNode == i)
+      return x;
+  }
+  return nullptr;
+}
+
+// unsharedSize and peakLiveBytes of `plan`, from the placements of the
+// graph's node results; the peak by a sweep over node indices with +size at
+// an owner's first node and -size after its last.
+void measure(MemoryPlan &plan, const Graph &graph) {
+  std::vector<int64_t> delta(graph.nodes.size() + 1, 0);
+  for (const auto &node : graph.nodes)
+    for (const Value *v : node->outputs) {
+      const TensorPlacement *p = plan.find(v);
+      if (!p || p->viewOf)
+        continue;
+      plan.unsharedSize += padded(p->size);
+      if (p->inPlaceOf)
+        continue;
+      delta[p->firstNode] += padded(p->size);
+      delta[p->lastNode + 1] -= padded(p->size);
+    }
+  int64_t live = 0;
+  for (int64_t d : delta) {
+    live += d;
+    plan.peakLiveBytes = std::max(plan.peakLiveBytes, live);
+  }
+}
+
+// One past the last byte of `p`, saturating: a recorded offset may be any
+// int64_t.
+int64_t endOf(const TensorPlacement &p) {
+  return p.offset > std::numeric_limits<int64_t>::max() - p.size
+             ? std::numeric_limits<int64_t>::max()
+             : p.offset + p.size;
 }
 
 // "512 B", "36.75 KiB", "9.19 MiB", "1.50 GiB".
@@ -77,6 +160,16 @@ bool isReshapeLike(const Node &node) {
           out.layout == Layout::Plain && in.byteSize() == out.byteSize());
 }
 
+bool runsInPlace(const Node &node) {
+  // The element-wise and activation ops of the op table, which code
+  // generation lowers to one loop nest each (Emitter::unary and ::binary):
+  // output element i from operand elements i. Not Softmax and LogSoftmax,
+  // which normalize over an axis.
+  std::string_view category = node.info().category;
+  return (category == "elementwise" || category == "activation") &&
+         node.kind != OpKind::Softmax && node.kind != OpKind::LogSoftmax;
+}
+
 MemoryPlan planMemory(const Graph &graph) {
   MemoryPlan plan;
   std::unordered_set<const Value *> graphOutputs(graph.outputs.begin(),
@@ -98,14 +191,12 @@ MemoryPlan planMemory(const Graph &graph) {
       if (v == node.outputs[0] && becomesView(node, plan, graphOutputs)) {
         const TensorPlacement &operand = plan.placements.at(node.inputs[0]);
         p.viewOf = operand.viewOf ? operand.viewOf : node.inputs[0];
-        TensorPlacement &owner = plan.placements.at(p.viewOf);
-        owner.lastNode = std::max(owner.lastNode, p.lastNode);
-        ++plan.numViews;
-      } else {
-        owners.push_back(v);
-        ++plan.numOwners;
+      } else if (v == node.outputs[0]) {
+        p.inPlaceOf = inPlaceOperand(node, i, plan, graphOutputs);
       }
-      plan.placements.emplace(v, p);
+      if (p.ownsMemory())
+        owners.push_back(v);
+      addPlacement(plan, v, p);
     }
   }
 
@@ -166,26 +257,14 @@ MemoryPlan planMemory(const Graph &graph) {
     }
     p.offset = best >= 0 ? best : end;
     plan.workspaceSize = std::max(plan.workspaceSize, p.offset + size);
-    plan.unsharedSize += size;
     placed[b] = true;
   }
 
+  // Views and results in place name their owner's memory.
   for (auto &[v, p] : plan.placements)
-    if (p.viewOf)
-      p.offset = plan.placements.at(p.viewOf).offset;
-
-  // Peak live bytes: a sweep over node indices with +size at a buffer's
-  // first node and -size after its last.
-  std::vector<int64_t> delta(graph.nodes.size() + 1, 0);
-  for (const TensorPlacement *p : buffers) {
-    delta[p->firstNode] += padded(p->size);
-    delta[p->lastNode + 1] -= padded(p->size);
-  }
-  int64_t live = 0;
-  for (int64_t d : delta) {
-    live += d;
-    plan.peakLiveBytes = std::max(plan.peakLiveBytes, live);
-  }
+    if (!p.ownsMemory())
+      p.offset = plan.placements.at(memoryOwner(plan, v)).offset;
+  measure(plan, graph);
   return plan;
 }
 
@@ -228,15 +307,27 @@ std::vector<std::string> verifyPlan(const Graph &graph,
       if (p->offset < 0 || p->offset % kWorkspaceAlignment != 0)
         problems.push_back(
             fmt::format("'{}' is at unaligned offset {}", v->name, p->offset));
-      if (p->offset + p->size > plan.workspaceSize)
+      if (p->offset > plan.workspaceSize - p->size)
         problems.push_back(fmt::format(
             "'{}' at [{}, {}) ends beyond the workspace of {} bytes", v->name,
-            p->offset, p->offset + p->size, plan.workspaceSize));
+            p->offset, endOf(*p), plan.workspaceSize));
+      if (const Value *operand = p->inPlaceOf) {
+        const TensorPlacement *o = plan.find(operand);
+        if (!o || o->offset != p->offset ||
+            std::find(node.inputs.begin(), node.inputs.end(), operand) ==
+                node.inputs.end())
+          problems.push_back(fmt::format("'{}' is written in place over '{}', "
+                                         "which is no operand at its offset",
+                                         v->name, operand->name));
+      }
       const Value *start = v;
       if (v == node.outputs[0] && isReshapeLike(node)) {
+        // (An operand with no chain is no intermediate: reported below.)
         const TensorPlacement *operand = plan.find(node.inputs[0]);
-        if (operand && operand->offset == p->offset)
-          start = chainStart.at(node.inputs[0]);
+        auto chain = chainStart.find(node.inputs[0]);
+        if (operand && operand->offset == p->offset &&
+            chain != chainStart.end())
+          start = chain->second;
       }
       chainStart[v] = start;
       auto it = lastRead.find(v);
@@ -266,6 +357,26 @@ std::vector<std::string> verifyPlan(const Graph &graph,
                       x.value->name, owner->name));
   }
 
+  // Whether y may overwrite x's bytes in place (the header's rules, from the
+  // graph alone): y is the result of an element-wise node that reads x for
+  // the last time, and both are the same bytes holding element i of each at
+  // the same place (one element type and size, both row-major or both of
+  // one blocked type), so the node reads each element of x before writing
+  // it.
+  auto inPlace = [&](const Planned &x, const Planned &y) {
+    const Node &node = *graph.nodes[y.first];
+    const TensorType &tx = x.value->type, &ty = y.value->type;
+    bool sameOrder =
+        tx == ty || (tx.layout == Layout::Plain && ty.layout == Layout::Plain);
+    return runsInPlace(node) && node.outputs[0] == y.value &&
+           x.last == y.first &&
+           std::find(node.inputs.begin(), node.inputs.end(), x.value) !=
+               node.inputs.end() &&
+           x.placement->offset == y.placement->offset &&
+           x.placement->size == y.placement->size && tx.dtype == ty.dtype &&
+           sameOrder;
+  };
+
   // Pairs live at once, by a sweep: `planned` is in producer order.
   std::vector<const Planned *> active;
   for (const Planned &y : planned) {
@@ -276,10 +387,9 @@ std::vector<std::string> verifyPlan(const Graph &graph,
     for (const Planned *xp : active) {
       const Planned &x = *xp;
       if (x.placement->size == 0 || y.placement->size == 0 ||
-          x.chainStart == y.chainStart)
+          x.chainStart == y.chainStart || inPlace(x, y))
         continue;
-      int64_t xEnd = x.placement->offset + x.placement->size;
-      int64_t yEnd = y.placement->offset + y.placement->size;
+      int64_t xEnd = endOf(*x.placement), yEnd = endOf(*y.placement);
       if (x.placement->offset < yEnd && y.placement->offset < xEnd)
         problems.push_back(fmt::format(
             "'{}' (nodes {}-{}, bytes [{}, {})) and '{}' (nodes {}-{}, bytes "
@@ -290,6 +400,10 @@ std::vector<std::string> verifyPlan(const Graph &graph,
     active.push_back(&y);
   }
 
+  if (plan.workspaceSize < 0 || plan.workspaceSize % kWorkspaceAlignment != 0)
+    problems.push_back(
+        fmt::format("the workspace size {} is not a multiple of {}",
+                    plan.workspaceSize, kWorkspaceAlignment));
   if (plan.peakLiveBytes > plan.workspaceSize)
     problems.push_back(fmt::format("peak live bytes {} exceed the workspace {}",
                                    plan.peakLiveBytes, plan.workspaceSize));
@@ -299,16 +413,126 @@ std::vector<std::string> verifyPlan(const Graph &graph,
   return problems;
 }
 
+bool recordMemoryPlan(Graph &graph, const MemoryPlan &plan) {
+  bool changed = graph.workspaceSize != plan.workspaceSize;
+  auto compare = [&](const Value *v) {
+    const TensorPlacement *p = plan.find(v);
+    changed |=
+        v->workspaceOffset != (p ? std::optional(p->offset) : std::nullopt) ||
+        v->viewOf != (p ? p->viewOf : nullptr);
+  };
+  for (const Value *v : graph.inputs)
+    compare(v);
+  for (const Value *v : graph.constants())
+    compare(v);
+  for (const auto &node : graph.nodes)
+    for (const Value *v : node->outputs)
+      compare(v);
+
+  graph.clearMemoryPlan();
+  graph.workspaceSize = plan.workspaceSize;
+  for (const auto &node : graph.nodes)
+    for (Value *v : node->outputs)
+      if (const TensorPlacement *p = plan.find(v)) {
+        v->workspaceOffset = p->offset;
+        v->viewOf = p->viewOf;
+      }
+  return changed;
+}
+
+MemoryPlan recordedPlan(const Graph &graph) {
+  MemoryPlan plan;
+  plan.workspaceSize = graph.workspaceSize.value_or(0);
+  std::unordered_map<const Value *, size_t> lastRead = lastReaders(graph);
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node &node = *graph.nodes[i];
+    for (const Value *v : node.outputs) {
+      if (!v->workspaceOffset)
+        continue;
+      auto it = lastRead.find(v);
+      TensorPlacement p;
+      p.offset = *v->workspaceOffset;
+      p.size = int64_t(v->type.byteSize());
+      p.viewOf = v->viewOf;
+      p.firstNode = i;
+      p.lastNode = it == lastRead.end() ? i : it->second;
+      if (!p.viewOf && p.size > 0 && v == node.outputs[0] && runsInPlace(node))
+        for (const Value *x : node.inputs)
+          if (const TensorPlacement *o = plan.find(x);
+              o && o->offset == p.offset && o->size == p.size) {
+            p.inPlaceOf = x;
+            break;
+          }
+      addPlacement(plan, v, p);
+    }
+  }
+  // planMemory places no graph input or constant; a recorded offset on one
+  // is kept for verifyPlan to report.
+  auto stray = [&](const Value *v) {
+    if (v->workspaceOffset)
+      plan.placements.emplace(v, TensorPlacement{*v->workspaceOffset,
+                                                 int64_t(v->type.byteSize()),
+                                                 v->viewOf});
+  };
+  for (const Value *v : graph.inputs)
+    stray(v);
+  for (const Value *v : graph.constants())
+    stray(v);
+  measure(plan, graph);
+  return plan;
+}
+
+namespace {
+
+// "<first problem>", plus " (and N more)" when there are others: one line.
+std::string firstProblem(const std::vector<std::string> &problems) {
+  return problems.size() == 1
+             ? problems.front()
+             : fmt::format("{} (and {} more)", problems.front(),
+                           problems.size() - 1);
+}
+
+} // namespace
+
+void verifyRecordedPlan(const Graph &graph) {
+  if (!graph.workspaceSize) {
+    for (const auto &node : graph.nodes)
+      for (const Value *v : node->outputs)
+        if (v->workspaceOffset)
+          userError("'{}' has a workspace offset, but the graph records no "
+                    "workspace size",
+                    v->name);
+    return;
+  }
+  std::vector<std::string> problems = verifyPlan(graph, recordedPlan(graph));
+  if (!problems.empty())
+    userError("the recorded memory plan is unsound: {}",
+              firstProblem(problems));
+}
+
+MemoryPlan checkedMemoryPlan(const Graph &graph, bool useRecorded) {
+  bool recorded = useRecorded && graph.workspaceSize;
+  MemoryPlan plan = recorded ? recordedPlan(graph) : planMemory(graph);
+  std::vector<std::string> problems = verifyPlan(graph, plan);
+  if (!problems.empty())
+    throw InternalError(fmt::format("unsound {} memory plan: {}",
+                                    recorded ? "recorded" : "new",
+                                    firstProblem(problems)));
+  return plan;
+}
+
 void printMemoryPlanSummary(const MemoryPlan &plan, std::ostream &os) {
-  std::string views;
-  if (plan.numViews)
-    views = fmt::format(" + {} view{}", plan.numViews,
-                        plan.numViews == 1 ? "" : "s");
+  auto count = [](size_t n, const char *what, const char *plural) {
+    return n ? fmt::format(" + {} {}", n, n == 1 ? what : plural)
+             : std::string();
+  };
   os << fmt::format(
-      "Workspace: {} bytes ({}) for {} intermediate tensor{}{} "
+      "Workspace: {} bytes ({}) for {} intermediate tensor{}{}{} "
       "({} without sharing; peak live {})\n",
       withCommas(plan.workspaceSize), humanBytes(plan.workspaceSize),
-      plan.numOwners, plan.numOwners == 1 ? "" : "s", views,
+      plan.numOwners, plan.numOwners == 1 ? "" : "s",
+      count(plan.numViews, "view", "views"),
+      count(plan.numInPlace, "in place", "in place"),
       humanBytes(plan.unsharedSize), humanBytes(plan.peakLiveBytes));
 }
 
