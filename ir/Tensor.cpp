@@ -1,5 +1,6 @@
 #include "ir/Tensor.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstring>
@@ -23,12 +24,31 @@ Tensor relayout(const Tensor &t, Layout to) {
     return Tensor(type, t.bytes());
   BlockedIndexer src(shape, from.layout), dst(shape, to);
   size_t size = dtypeSize(from.dtype);
+  size_t srcStep = size_t(src.restStride()) * size,
+         dstStep = size_t(dst.restStride()) * size;
   const uint8_t *in = t.bytes().data();
-  for (int64_t i0 = 0; i0 < src.dim0; ++i0)
-    for (int64_t i1 = 0; i1 < src.dim1; ++i1)
-      for (int64_t r = 0; r < src.rest; ++r)
-        std::memcpy(bytes.data() + size_t(dst(i0, i1, r)) * size,
-                    in + size_t(src(i0, i1, r)) * size, size);
+  // Every layout's offset is a sum of a term of i0, a term of i1 and
+  // r * restStride (BlockedIndexer), so the terms are tabled once.
+  auto table = [](const BlockedIndexer &ix, bool first) {
+    std::vector<size_t> offsets(size_t(first ? ix.dim0 : ix.dim1));
+    for (size_t i = 0; i < offsets.size(); ++i)
+      offsets[i] = size_t(first ? ix(int64_t(i), 0, 0) : ix(0, int64_t(i), 0));
+    return offsets;
+  };
+  std::vector<size_t> src0 = table(src, true), src1 = table(src, false),
+                      dst0 = table(dst, true), dst1 = table(dst, false);
+  // In tiles of 16 x 16 (i0, i1), so both sides of a tile stay in cache.
+  constexpr size_t kTile = 16;
+  for (size_t t0 = 0; t0 < src0.size(); t0 += kTile)
+    for (size_t t1 = 0; t1 < src1.size(); t1 += kTile)
+      for (size_t i0 = t0; i0 < std::min(t0 + kTile, src0.size()); ++i0)
+        for (size_t i1 = t1; i1 < std::min(t1 + kTile, src1.size()); ++i1) {
+          const uint8_t *from = in + (src0[i0] + src1[i1]) * size;
+          uint8_t *into = bytes.data() + (dst0[i0] + dst1[i1]) * size;
+          for (int64_t r = 0; r < src.rest;
+               ++r, from += srcStep, into += dstStep)
+            std::memcpy(into, from, size);
+        }
   return Tensor(std::move(type), std::move(bytes));
 }
 

@@ -163,6 +163,18 @@ BlockedIndexer::BlockedIndexer(const Shape &shape, Layout l)
       rest(elementCount(shape, 2, shape.size())),
       dim1Blocks(block ? ceilDiv(dim1, block) : 0) {}
 
+int64_t BlockedIndexer::restStride() const {
+  switch (layout) {
+  case Layout::OIHW8i8o:
+  case Layout::OIHW16i16o:
+    return block * block;
+  case Layout::Plain:
+    return 1;
+  default:
+    return block;
+  }
+}
+
 int64_t BlockedIndexer::operator()(int64_t i0, int64_t i1, int64_t r) const {
   int64_t b = block;
   switch (layout) {

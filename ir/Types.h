@@ -133,10 +133,13 @@ Shape storageShape(const Shape &shape, Layout l);
 int64_t storageOffset(const Shape &shape, Layout l, const Shape &index);
 
 // storageOffset for many elements of one tensor of rank >= 2: the offset of
-// logical element (i0, i1, r), r the row-major index over dims 2 and up.
+// logical element (i0, i1, r), r the row-major index over dims 2 and up. In
+// every layout it is separable: (i0, 0, 0) + (0, i1, 0) + r * restStride().
 struct BlockedIndexer {
   BlockedIndexer(const Shape &shape, Layout l);
   int64_t operator()(int64_t i0, int64_t i1, int64_t r) const;
+  // The offset's step from r to r + 1 (the same for every i0, i1).
+  int64_t restStride() const;
   Layout layout;
   int64_t block, dim0, dim1, rest, dim1Blocks;
 };

@@ -1,4 +1,5 @@
 #include "ir/Graph.h"
+#include "ir/Tensor.h"
 #include "ir/Verifier.h"
 #include "tools/common/ToolSupport.h"
 
@@ -50,6 +51,56 @@ TEST(Types, NamesRoundTrip) {
   }
   EXPECT_EQ((TensorType{DType::F32, {1, 16, 8, 8}, Layout::NCHW16c}.str()),
             "f32[1,16,8,8]<nchw16c>");
+}
+
+TEST(Types, BlockedLayoutsStoreWholePaddedBlocks) {
+  EXPECT_EQ(storageShape({2, 20, 3, 5}, Layout::NCHW8c),
+            (Shape{2, 3, 3, 5, 8}));
+  EXPECT_EQ(storageShape({20, 3, 3, 3}, Layout::OIHW16o),
+            (Shape{2, 3, 3, 3, 16}));
+  EXPECT_EQ(storageShape({20, 9, 3, 3}, Layout::OIHW8i8o),
+            (Shape{3, 2, 3, 3, 8, 8}));
+  EXPECT_EQ(storageShape({20, 9}, Layout::OIHW8i8o), (Shape{3, 2, 8, 8}));
+  EXPECT_EQ((TensorType{DType::F32, {1, 20, 2, 2}, Layout::NCHW16c}.byteSize()),
+            size_t(1 * 32 * 2 * 2 * 4));
+  // Channel 11 of image 1 at (h, w) = (2, 4) in [2, 20, 3, 5] NCHW8c:
+  // block 1, lane 3.
+  EXPECT_EQ(storageOffset({2, 20, 3, 5}, Layout::NCHW8c, {1, 11, 2, 4}),
+            (((1 * 3 + 1) * 3 + 2) * 5 + 4) * 8 + 3);
+  // Output 10, input 9, tap (1, 2) of [20, 9, 3, 3] OIHW8i8o: output block 1
+  // lane 2, input block 1 lane 1.
+  EXPECT_EQ(storageOffset({20, 9, 3, 3}, Layout::OIHW8i8o, {10, 9 - 1, 1, 2}),
+            (((1 * 2 + 1) * 9 + 1 * 3 + 2) * 8 + 0) * 8 + 2);
+}
+
+TEST(Tensor, RelayoutRoundTripsAndZeroesThePadding) {
+  for (Layout l : {Layout::NCHW8c, Layout::NCHW16c, Layout::OIHW8o,
+                   Layout::OIHW16o, Layout::OIHW8i8o, Layout::OIHW16i16o}) {
+    Shape shape{19, 10, 2, 3};
+    std::vector<float> values(size_t(elementCount(shape)));
+    for (size_t i = 0; i < values.size(); ++i)
+      values[i] = float(i) + 1; // no zero among them
+    Tensor plain = Tensor::fromValues(DType::F32, shape, values);
+    Tensor blocked = relayout(plain, l);
+    EXPECT_EQ(blocked.type().layout, l);
+    // Each element where storageOffset says; the rest (padding) is zero.
+    std::vector<bool> used(size_t(blocked.type().storageElements()));
+    for (int64_t i0 = 0; i0 < 19; ++i0)
+      for (int64_t i1 = 0; i1 < 10; ++i1)
+        for (int64_t h = 0; h < 2; ++h)
+          for (int64_t w = 0; w < 3; ++w) {
+            int64_t at = storageOffset(shape, l, {i0, i1, h, w});
+            used[size_t(at)] = true;
+            EXPECT_EQ(blocked.floatAt(at),
+                      plain.floatAt(((i0 * 10 + i1) * 2 + h) * 3 + w));
+          }
+    for (size_t k = 0; k < used.size(); ++k) {
+      if (!used[k]) {
+        EXPECT_EQ(blocked.floatAt(int64_t(k)), 0.0) << layoutName(l);
+      }
+    }
+    EXPECT_EQ(relayout(blocked, Layout::Plain), plain) << layoutName(l);
+  }
 }
 
 TEST(OpTable, DefaultsComeFromTheSchema) {
