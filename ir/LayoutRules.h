@@ -20,13 +20,13 @@
 //                      and the result in one NCHWBc layout, every operand
 //                      but the last filling whole blocks (so the blocks of
 //                      the operands are the result's, in order)
-//   element-wise ops that map finite values to finite values (Relu,
-//   LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Tanh, Abs, Neg, Add,
-//   Sub, Mul, Max, Min, Sum): f32, every tensor operand and the result in one
-//   NCHWBc layout and of one shape (no broadcasting; Clip's bounds plain).
-//   The padding lanes of a blocked tensor hold values nobody reads, and
-//   these ops keep them finite, so a padded input lane times its zero weight
-//   adds exactly 0 in the next convolution.
+//   the element-wise ops of CNN chains (Relu, LeakyRelu, Clip, Sigmoid,
+//   HardSigmoid, HardSwish, Tanh, Abs, Neg, Add, Sub, Mul, Max, Min, Sum):
+//   f32, every tensor operand and the result in one NCHWBc layout and of one
+//   shape (no broadcasting; Clip's bounds plain).
+// The padding lanes of a blocked tensor hold values nobody reads: a
+// convolution skips them, pooling and element-wise ops keep lanes apart,
+// and a Reorder to plain drops them.
 // One node uses one block size throughout.
 #pragma once
 

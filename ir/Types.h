@@ -57,7 +57,7 @@ int dtypeToOnnx(DType t);
 //   OIHWBiBo   weights [O,I,...]: dims 0 and 1 blocked; stored as
 //              [ceil(O/B), ceil(I/B), ..., B(i), B(o)] (oneDNN's OIhw16i16o).
 // The padding lanes are zero in constants; in computed values they hold
-// whatever the kernels leave there (finite), and nothing reads them as data.
+// whatever the kernels leave there, and nothing reads them as data.
 // Passes choose layouts (choose-layout); nothing before them does.
 #define CNNC_LAYOUTS(X)                                                        \
   X(Plain, "plain")                                                            \

@@ -22,7 +22,7 @@
 //     plain copy made by one cnnc.Reorder per value.
 // ir/LayoutRules.h is the contract with code generation; the verifier
 // checks the result. Numerics are unchanged: a reorder moves elements, and
-// the padding lanes of a block meet zero weights.
+// no kernel reads the padding lanes of a block as data.
 //
 // Not blocked: 1-D and 3-D windows, grouped convolutions other than
 // depthwise, weights known at run time only, convolutions with fewer than B

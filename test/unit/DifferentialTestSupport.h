@@ -234,16 +234,8 @@ public:
       compare(i, actual[i], expected[i]);
   }
 
-private:
-  const Tensor *tensorOf(const Value *v) const {
-    if (v->isConstant())
-      return v->constant.get();
-    for (size_t i = 0; i < g_.inputs.size(); ++i)
-      if (g_.inputs[i] == v)
-        return &inputs_[i];
-    return nullptr; // an intermediate of a chain: not probed
-  }
-
+  // One line naming a node's op, operand types and attributes, for failure
+  // messages.
   static std::string describe(const Node &n) {
     std::ostringstream os;
     os << n.name << " = " << n.opName() << "(";
@@ -266,6 +258,17 @@ private:
       os << " " << v->type.str();
     return os.str();
   }
+private:
+  const Tensor *tensorOf(const Value *v) const {
+    if (v->isConstant())
+      return v->constant.get();
+    for (size_t i = 0; i < g_.inputs.size(); ++i)
+      if (g_.inputs[i] == v)
+        return &inputs_[i];
+    return nullptr; // an intermediate of a chain: not probed
+  }
+
+
 
   void compare(size_t output, const Tensor &actual, const Tensor &expected) {
     const Node *n = producers_.empty() ? nullptr : producers_[output];

@@ -6,8 +6,9 @@
  * computes B output channels with one FMA per input channel and tap (see
  * Layout in ir/Types.h for the weight layouts, ir/LayoutRules.h for which
  * op reads which). The padding lanes of the last block are computed like
- * the others: their weights and bias are zero, so they hold finite values
- * that nothing reads.
+ * the others (zero weights and bias), but no kernel reads a padding lane
+ * into a real one: a convolution skips them, and pooling and element-wise
+ * ops keep lanes apart. So even a NaN or an infinity there stays there.
  *
  * Every kernel is defined for B = 8 and B = 16 (the _b8 and _b16 names), so
  * the lane loops have constant trip counts and vectorize to whole registers.
@@ -52,7 +53,9 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
           for (int64_t icb = 0; icb < Cb; ++icb) {                             \
             const float *src = x + (((n * Cb + icb) * H + ih) * W + col) * B;  \
             const float *wk = w + (((ob * Cb + icb) * KH + kh) * KW + kw) * B * B; \
-            for (int64_t ic = 0; ic < B; ++ic)                                 \
+            /* Not the padding lanes of the last block: never read. */         \
+            int64_t lanes = min64(B, C - icb * B);                             \
+            for (int64_t ic = 0; ic < lanes; ++ic)                             \
               for (int64_t t = 0; t < T; ++t) {                                \
                 float xv = src[t * SW * B + ic];                               \
                 for (int64_t o = 0; o < B; ++o)                                \
