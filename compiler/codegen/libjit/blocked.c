@@ -19,6 +19,8 @@
  * in registers (8 of 32 zmm, or 8 of 16 ymm), and each weight vector loaded
  * serves TILE columns. */
 #define TILE 8
+/* Columns per step with two output blocks: 2 x 6 accumulators. */
+#define TILE2 6
 
 /* Where a convolution reads its input:
  *   CONV_BLOCKED    x NCHWBc, weights OIHWBiBo [Mb, Cb, KH, KW, Bi, Bo]
@@ -37,11 +39,13 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
       const float *restrict bv, float *restrict out, int64_t mode, int64_t n,  \
       int64_t ob, int64_t C, int64_t H, int64_t W, int64_t KH, int64_t KW,    \
       int64_t SW, int64_t DH, int64_t DW, int64_t PL, int64_t ihBase,          \
-      int64_t kh0, int64_t kh1, int64_t ow0, int64_t T, int checked) {         \
-    float acc[TILE][B];                                                        \
-    for (int64_t t = 0; t < T; ++t)                                            \
-      for (int64_t o = 0; o < B; ++o)                                          \
-        acc[t][o] = bv[o];                                                     \
+      int64_t kh0, int64_t kh1, int64_t ow0, int64_t T, int checked,           \
+      int64_t OB, int64_t outStride) {                                         \
+    float acc[2][TILE][B];                                                     \
+    for (int64_t j = 0; j < OB; ++j)                                           \
+      for (int64_t t = 0; t < T; ++t)                                          \
+        for (int64_t o = 0; o < B; ++o)                                        \
+          acc[j][t][o] = bv[j * B + o];                                        \
     int64_t Cb = (C + B - 1) / B;                                              \
     for (int64_t kh = kh0; kh < kh1; ++kh) {                                   \
       int64_t ih = ihBase + kh * DH;                                           \
@@ -55,11 +59,13 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
             const float *wk = w + (((ob * Cb + icb) * KH + kh) * KW + kw) * B * B; \
             /* Not the padding lanes of the last block: never read. */         \
             int64_t lanes = min64(B, C - icb * B);                             \
+            int64_t wNext = Cb * KH * KW * B * B; /* the next output block */  \
             for (int64_t ic = 0; ic < lanes; ++ic)                             \
               for (int64_t t = 0; t < T; ++t) {                                \
                 float xv = src[t * SW * B + ic];                               \
-                for (int64_t o = 0; o < B; ++o)                                \
-                  acc[t][o] += xv * wk[ic * B + o];                            \
+                for (int64_t j = 0; j < OB; ++j)                               \
+                  for (int64_t o = 0; o < B; ++o)                              \
+                    acc[j][t][o] += xv * wk[j * wNext + ic * B + o];           \
               }                                                                \
           }                                                                    \
         } else if (mode == CONV_PLAIN) {                                       \
@@ -69,7 +75,7 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
             for (int64_t t = 0; t < T; ++t) {                                  \
               float xv = src[t * SW];                                          \
               for (int64_t o = 0; o < B; ++o)                                  \
-                acc[t][o] += xv * wk[o];                                       \
+                acc[0][t][o] += xv * wk[o];                                    \
             }                                                                  \
           }                                                                    \
         } else {                                                               \
@@ -77,13 +83,14 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
           const float *wk = w + ((ob * KH + kh) * KW + kw) * B;                \
           for (int64_t t = 0; t < T; ++t)                                      \
             for (int64_t o = 0; o < B; ++o)                                    \
-              acc[t][o] += src[t * SW * B + o] * wk[o];                        \
+              acc[0][t][o] += src[t * SW * B + o] * wk[o];                     \
         }                                                                      \
       }                                                                        \
     }                                                                          \
-    for (int64_t t = 0; t < T; ++t)                                            \
-      for (int64_t o = 0; o < B; ++o)                                          \
-        out[(ow0 + t) * B + o] = acc[t][o];                                    \
+    for (int64_t j = 0; j < OB; ++j)                                           \
+      for (int64_t t = 0; t < T; ++t)                                          \
+        for (int64_t o = 0; o < B; ++o)                                        \
+          out[j * outStride + (ow0 + t) * B + o] = acc[j][t][o];               \
   }
 
 /* A 2-D convolution with an NCHWBc result [N, M, OH, OW]: output planes
@@ -103,29 +110,50 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
     /* Columns with every tap inside: ow * SW - PL in [0, W - (KW-1)*DW). */   \
     int64_t inner0, inner1;                                                    \
     validRange(OW, W - (KW - 1) * DW, SW, -PL, &inner0, &inner1);              \
-    for (int64_t p = pBegin; p < pEnd; ++p) {                                  \
+    for (int64_t p = pBegin; p < pEnd;) {                                      \
       int64_t n = p / Mb, ob = p % Mb;                                         \
-      float bv[B];                                                             \
-      for (int64_t o = 0; o < B; ++o)                                          \
+      /* Two output blocks at once where a group-1 convolution has them in   \
+       * this range and image: each input value loaded feeds 2 B FMAs. */     \
+      int64_t OB = mode == CONV_BLOCKED && ob + 1 < Mb && p + 1 < pEnd ? 2 : 1; \
+      float bv[2 * B];                                                         \
+      for (int64_t o = 0; o < 2 * B; ++o)                                      \
         bv[o] = bias && ob * B + o < M ? bias[ob * B + o] : 0.0f;              \
+      int64_t plane = OH * OW * B;                                             \
       for (int64_t oh = 0; oh < OH; ++oh) {                                    \
         int64_t kh0, kh1, ihBase = oh * SH - PT;                               \
         validRange(KH, H, DH, ihBase, &kh0, &kh1);                             \
         float *out = y + (p * OH + oh) * OW * B;                               \
         int64_t ow = 0;                                                        \
+        if (OB == 2) {                                                         \
+          for (; ow < inner0; ++ow)                                            \
+            convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW,    \
+                           DH, DW, PL, ihBase, kh0, kh1, ow, 1, 1, 2, plane);  \
+          for (; ow + TILE2 <= inner1; ow += TILE2)                            \
+            convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW,    \
+                           DH, DW, PL, ihBase, kh0, kh1, ow, TILE2, 0, 2,      \
+                           plane);                                             \
+          for (; ow < inner1; ++ow)                                            \
+            convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW,    \
+                           DH, DW, PL, ihBase, kh0, kh1, ow, 1, 0, 2, plane);  \
+          for (; ow < OW; ++ow)                                                \
+            convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW,    \
+                           DH, DW, PL, ihBase, kh0, kh1, ow, 1, 1, 2, plane);  \
+          continue;                                                            \
+        }                                                                      \
         for (; ow < inner0; ++ow)                                              \
           convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH,  \
-                         DW, PL, ihBase, kh0, kh1, ow, 1, 1);                  \
+                         DW, PL, ihBase, kh0, kh1, ow, 1, 1, 1, plane);        \
         for (; ow + TILE <= inner1; ow += TILE)                                \
           convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH,  \
-                         DW, PL, ihBase, kh0, kh1, ow, TILE, 0);               \
+                         DW, PL, ihBase, kh0, kh1, ow, TILE, 0, 1, plane);     \
         for (; ow < inner1; ++ow)                                              \
           convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH,  \
-                         DW, PL, ihBase, kh0, kh1, ow, 1, 0);                  \
+                         DW, PL, ihBase, kh0, kh1, ow, 1, 0, 1, plane);        \
         for (; ow < OW; ++ow)                                                  \
           convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH,  \
-                         DW, PL, ihBase, kh0, kh1, ow, 1, 1);                  \
+                         DW, PL, ihBase, kh0, kh1, ow, 1, 1, 1, plane);        \
       }                                                                        \
+      p += OB;                                                                 \
     }                                                                          \
   }
 
