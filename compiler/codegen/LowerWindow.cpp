@@ -84,6 +84,12 @@ std::string blockedKernel(const char *base, const Value *v) {
 
 bool isBlocked(const Value *v) { return v->type.layout != Layout::Plain; }
 
+// The planes (n, channel block) of blocked `v`: the units its kernels split.
+int64_t blockedPlanes(const Value *v) {
+  Shape stored = storedShape(v);
+  return stored[0] * stored[1];
+}
+
 // The arguments of cnnc_conv_nchwc_bB_f32 for a blocked Conv, FusedConv or
 // Gemm1x1 (a 1x1 kernel without padding), whose layouts ir/LayoutRules.h
 // has checked: x, w, bias, y, the geometry, the input mode and the range of
@@ -105,13 +111,12 @@ std::vector<llvm::Value *> blockedConvArgs(Emitter &e, const Node &n) {
     if (n.getInt("group") != 1)
       mode = 2; // CONV_DEPTHWISE
   }
-  int64_t units = storageShape(y.shape, y.layout)[1] * y.shape[0];
   return {e.pointer(n.inputs[0]), e.pointer(n.inputs[1]),
           e.optionalPointer(n.input(2)), e.pointer(n.outputs[0]),
           e.i64(x.shape[1]), e.i64(H), e.i64(W), e.i64(y.shape[1]),
           e.i64(y.shape[2]), e.i64(y.shape[3]), e.i64(KH), e.i64(KW),
           e.i64(SH), e.i64(SW), e.i64(DH), e.i64(DW), e.i64(PT), e.i64(PL),
-          e.i64(mode), e.i64(0), e.i64(units)};
+          e.i64(mode), e.i64(0), e.i64(blockedPlanes(n.outputs[0]))};
 }
 
 } // namespace
@@ -133,8 +138,7 @@ void Emitter::convWithEpilogue(const Node &n, const std::string &kernel,
   const Value *residual = n.input(3);
   // A plane: the elements of one output unit (n, channel), or (n, channel
   // block) in a blocked layout.
-  const TensorType &yType = n.outputs[0]->type;
-  Shape y = storageShape(yType.shape, yType.layout);
+  Shape y = storedShape(n.outputs[0]);
   int64_t plane = elementCount(y, 2, y.size());
   // void fused.NAME(ptr x, ptr w, ptr b, ptr y, ptr residual, i64, i64)
   llvm::Type *ptr = b_.getPtrTy(), *i64Type = b_.getInt64Ty();
@@ -211,7 +215,6 @@ void Emitter::convTranspose(const Node &n) {
 
 // MaxPool and AveragePool on blocked operands (ir/LayoutRules.h).
 void Emitter::blockedPool(const Node &n) {
-  const Shape &y = n.outputs[0]->type.shape;
   Window3D w = window3D(n);
   std::vector<llvm::Value *> args{
       pointer(n.inputs[0]), pointer(n.outputs[0]),
@@ -221,8 +224,7 @@ void Emitter::blockedPool(const Node &n) {
       i64(w.dilation[2]), i64(w.padBegin[1]), i64(w.padBegin[2]),
       i64(w.padEnd[1]), i64(w.padEnd[2]),
       i64(n.kind == OpKind::AveragePool ? n.getInt("count_include_pad") : 0),
-      i64(0),
-      i64(y[0] * storageShape(y, n.outputs[0]->type.layout)[1])};
+      i64(0), i64(blockedPlanes(n.outputs[0]))};
   callRange(blockedKernel("cnnc_pool_nchwc", n.outputs[0]), args);
 }
 
@@ -279,8 +281,7 @@ void Emitter::reorder(const Node &n) {
   callRange(blockedKernel("cnnc_reorder_nchwc", blocked),
             {pointer(x), pointer(y), i64(shape[1]),
              i64(elementCount(shape, 2, shape.size())), i64(toBlocked),
-             i64(0),
-             i64(shape[0] * storageShape(shape, blocked->type.layout)[1])});
+             i64(0), i64(blockedPlanes(blocked))});
 }
 
 void Emitter::globalPool(const Node &n) {
@@ -292,7 +293,7 @@ void Emitter::globalPool(const Node &n) {
         {pointer(n.inputs[0]), pointer(n.outputs[0]),
          i64(n.kind == OpKind::GlobalAveragePool ? 1 : 0),
          i64(elementCount(x, 2, x.size())), i64(0),
-         i64(x[0] * storageShape(x, n.inputs[0]->type.layout)[1])});
+         i64(blockedPlanes(n.inputs[0]))});
   callRange("cnnc_global_pool_f32",
             {pointer(n.inputs[0]), pointer(n.outputs[0]),
              i64(n.kind == OpKind::GlobalAveragePool ? 1 : 0),

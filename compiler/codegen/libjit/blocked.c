@@ -160,6 +160,12 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
 DEFINE_CONV_NCHWC(8)
 DEFINE_CONV_NCHWC(16)
 
+/* One element `e` into a pool's accumulator `a`: the max, a NaN winning
+ * (kind 0), or the sum (kind 1). */
+static inline float poolStep(int64_t kind, float a, float e) {
+  return kind == 0 ? (e > a || e != e ? e : a) : a + e;
+}
+
 /* Max (kind 0) or average (kind 1) pooling of NCHWBc planes (n, channel
  * block) [pBegin, pEnd), B lanes at once, with the rules of cnnc_pool_f32
  * (pool.c): padding never wins a max and adds nothing to a sum, a NaN wins
@@ -188,10 +194,8 @@ DEFINE_CONV_NCHWC(16)
             for (int64_t kw = kw0; kw < kw1; ++kw) {                           \
               const float *v = in + ((oh * SH - PT + kh * DH) * W +            \
                                      ow * SW - PL + kw * DW) * B;              \
-              for (int64_t o = 0; o < B; ++o) {                                \
-                float a = acc[o], e = v[o];                                    \
-                acc[o] = kind == 0 ? (e > a || e != e ? e : a) : a + e;        \
-              }                                                                \
+              for (int64_t o = 0; o < B; ++o)                                  \
+                acc[o] = poolStep(kind, acc[o], v[o]);                         \
             }                                                                  \
           if (kind == 1) {                                                     \
             float count = (float)(countPad ? (hPad1 - hPad0) * (wPad1 - wPad0) \
@@ -222,10 +226,8 @@ DEFINE_POOL_NCHWC(16)
       for (int64_t o = 0; o < B; ++o)                                          \
         acc[o] = kind == 0 ? -INFINITY : 0.0f;                                 \
       for (int64_t i = 0; i < pixels; ++i)                                     \
-        for (int64_t o = 0; o < B; ++o) {                                      \
-          float a = acc[o], e = in[i * B + o];                                 \
-          acc[o] = kind == 0 ? (e > a || e != e ? e : a) : a + e;              \
-        }                                                                      \
+        for (int64_t o = 0; o < B; ++o)                                        \
+          acc[o] = poolStep(kind, acc[o], in[i * B + o]);                      \
       for (int64_t o = 0; o < B; ++o)                                          \
         y[p * B + o] = kind == 0 ? acc[o] : acc[o] / (float)pixels;            \
     }                                                                          \
