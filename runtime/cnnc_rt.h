@@ -1,9 +1,9 @@
 /* cnnc runtime: the small C library that compiled models link against.
  *
- * Four parts: the status codes that every entry point of the runtime and of
+ * Five parts: the status codes that every entry point of the runtime and of
  * generated models returns; a thread pool whose cnnc_parallel_for the
- * generated code calls; aligned allocation for workspaces; and the loader of
- * weights files. C99 plus
+ * generated code calls; aligned allocation for workspaces; the loader of
+ * weights files; and the per-node timers of profiled models. C99 plus
  * POSIX threads, no C++ runtime. While a model runs nothing here allocates
  * or locks beyond the pool's own hand-off to its workers; only the first
  * loop allocates, to start the pool (cnnc_init_threads does that earlier). */
@@ -112,6 +112,34 @@ void cnnc_aligned_free(void *ptr);
  * CNNC_ERROR_IO. *weights is NULL unless CNNC_OK is returned. */
 cnnc_status cnnc_load_weights(const char *path, uint64_t hash, uint64_t size,
                               void **weights);
+
+/* ---- Per-node profile ------------------------------------------------- */
+
+/* A model compiled with `cnnc --profile` times each of its nodes: it owns a
+ * table of them, which NAME_profile() returns, and every run adds each
+ * node's wall-clock time (the node's threads included) and one call to its
+ * counters. The counters sum over runs until cnnc_profile_reset; concurrent
+ * runs add up correctly, though their times overlap. A model compiled
+ * without --profile has no table and no timing code at all. */
+typedef struct cnnc_profile {
+  int64_t num_nodes;             /* in execution order */
+  const char *const *node_names; /* ONNX node names ("" if unnamed) */
+  const char *const *op_names;   /* "Conv", "cnnc.FusedConv", ... */
+  uint64_t *nanoseconds;         /* per node, summed over runs */
+  uint64_t *calls;               /* per node, runs counted */
+} cnnc_profile;
+
+/* A monotonic clock in nanoseconds: what profiled code reads before a
+ * node. */
+uint64_t cnnc_profile_clock(void);
+
+/* Adds cnnc_profile_clock() - start to node `node`'s time in `profile` and
+ * counts one call: what profiled code calls after a node. */
+void cnnc_profile_record(const cnnc_profile *profile, int64_t node,
+                         uint64_t start);
+
+/* Zeroes every node's time and calls. Call it while no run is under way. */
+void cnnc_profile_reset(const cnnc_profile *profile);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,7 @@
 #include <llvm/MC/MCSubtargetInfo.h>
 
 #include "compiler/codegen/Emitter.h"
+#include "compiler/codegen/Profile.h"
 #include "ir/Printer.h"
 
 #include <llvm/ADT/StringSwitch.h>
@@ -18,6 +19,7 @@
 
 #include <cmath>
 #include <map>
+#include <optional>
 
 namespace cnnc {
 
@@ -313,13 +315,19 @@ void Emitter::emitEntry() {
   }
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f));
   std::vector<Diagnostic> problems;
-  for (const auto &node : g_.nodes) {
+  std::optional<ProfileInstrumentation> profile;
+  if (options_.profile)
+    profile.emplace(g_, m_, options_.name);
+  for (size_t i = 0; i < g_.nodes.size(); ++i) {
+    llvm::Value *start = profile ? profile->start(b_) : nullptr;
     try {
-      emitNode(*node);
+      emitNode(*g_.nodes[i]);
     } catch (const UserError &e) {
       problems.insert(problems.end(), e.diagnostics().begin(),
                       e.diagnostics().end());
     }
+    if (profile)
+      profile->record(b_, i, start);
   }
   if (!problems.empty())
     throw UserError(std::move(problems));
@@ -522,7 +530,8 @@ std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
   Emitter(graph, *m, options, options.externalWeights ? weights : nullptr)
       .emitEntry();
   for (llvm::Function &f : *m)
-    if (!f.isDeclaration() && f.getName() != options.name + "_run")
+    if (!f.isDeclaration() && f.getName() != options.name + "_run" &&
+        f.getName() != ProfileInstrumentation::accessorName(options.name))
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
   std::string errors;
   llvm::raw_string_ostream os(errors);

@@ -37,6 +37,10 @@ struct CodeGenOptions {
   // module: the entry point then takes a fourth argument, the weights
   // loaded from that file (cnnc_load_weights).
   bool externalWeights = false;
+  // Time every node (cnnc --profile): the module then also exports
+  // `const cnnc_profile *NAME_profile(void)` (runtime/cnnc_rt.h), and calls
+  // the runtime's clock around each node. Off, the code has no trace of it.
+  bool profile = false;
 };
 
 // With CodeGenOptions::externalWeights: the data of the constants the code

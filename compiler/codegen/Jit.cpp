@@ -13,6 +13,7 @@ struct JitModel::Impl {
   using Entry = int32_t (*)(const void *const *, void *const *, void *);
   Entry entry = nullptr;
   int64_t workspaceSize = 0;
+  const cnnc_profile *profile = nullptr;
   std::vector<TensorType> inputTypes, outputTypes;
 };
 
@@ -27,11 +28,12 @@ template <typename T> T orFail(llvm::Expected<T> value, const char *what) {
 
 } // namespace
 
-JitModel::JitModel(const Graph &graph, int optLevel)
+JitModel::JitModel(const Graph &graph, int optLevel, bool profile)
     : impl_(std::make_unique<Impl>()) {
   CodeGenOptions options;
   options.name = "cnnc_jit";
   options.optLevel = optLevel;
+  options.profile = profile;
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options);
   auto context = std::make_unique<llvm::LLVMContext>();
   std::unique_ptr<llvm::Module> module =
@@ -52,12 +54,18 @@ JitModel::JitModel(const Graph &graph, int optLevel)
       orFail(llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
                  impl_->jit->getDataLayout().getGlobalPrefix()),
              "cannot search this process for symbols"));
-  // The runtime's thread pool, which the generated code calls, is linked
-  // into this program: give the JIT its address.
+  // The runtime functions the generated code calls (the thread pool, the
+  // profile's clock) are linked into this program: give the JIT their
+  // addresses.
   llvm::orc::SymbolMap runtime;
-  runtime[impl_->jit->mangleAndIntern("cnnc_parallel_for")] = {
-      llvm::orc::ExecutorAddr::fromPtr(&cnnc_parallel_for),
-      llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  auto define = [&](const char *name, auto *function) {
+    runtime[impl_->jit->mangleAndIntern(name)] = {
+        llvm::orc::ExecutorAddr::fromPtr(function),
+        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable};
+  };
+  define("cnnc_parallel_for", &cnnc_parallel_for);
+  define("cnnc_profile_clock", &cnnc_profile_clock);
+  define("cnnc_profile_record", &cnnc_profile_record);
   if (auto error = impl_->jit->getMainJITDylib().define(
           llvm::orc::absoluteSymbols(std::move(runtime))))
     throw InternalError("cannot define the runtime symbols: " +
@@ -71,6 +79,10 @@ JitModel::JitModel(const Graph &graph, int optLevel)
   impl_->workspaceSize = *orFail(impl_->jit->lookup("cnnc_jit_workspace_size"),
                                  "no workspace size")
                               .toPtr<const int64_t *>();
+  if (profile)
+    impl_->profile = orFail(impl_->jit->lookup("cnnc_jit_profile"),
+                            "no profile table")
+                         .toPtr<const cnnc_profile *(*)()>()();
   for (const Value *v : graph.inputs)
     impl_->inputTypes.push_back(v->type);
   for (const Value *v : graph.outputs)
@@ -109,5 +121,14 @@ std::vector<Tensor> JitModel::run(const std::vector<Tensor> &inputs) {
     results.emplace_back(impl_->outputTypes[i], std::move(buffers[i]));
   return results;
 }
+
+void JitModel::run(const void *const *inputs, void *const *outputs,
+                   void *workspace) const {
+  impl_->entry(inputs, outputs, workspace);
+}
+
+int64_t JitModel::workspaceSize() const { return impl_->workspaceSize; }
+
+const cnnc_profile *JitModel::profile() const { return impl_->profile; }
 
 } // namespace cnnc

@@ -186,6 +186,14 @@ std::string generateHeader(const Graph &graph, const CodeGenOptions &options,
       weights ? "\n * weights: what " + n + "_load_weights loaded (read only)."
               : std::string(),
       weights ? ", const void *weights" : "");
+  if (options.profile)
+    h += fmt::format(
+        "/* Compiled with --profile: every run of {0}_run adds each node's\n"
+        " * wall-clock time and one call to the counters of this table (see\n"
+        " * cnnc_profile in cnnc_rt.h; cnnc_profile_reset zeroes them). Its\n"
+        " * {1} nodes are in execution order. */\n"
+        "const cnnc_profile *{0}_profile(void);\n\n",
+        n, graph.nodes.size());
   // NAME_infer(const float *input0, ..., float *output0, ...)
   std::string params, inArray, outArray;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {

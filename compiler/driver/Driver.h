@@ -34,6 +34,7 @@ void writeWeightsFile(const WeightsBlob &weights, const std::string &path);
 // itself. Compiles as C99 and as C++. With `weights` (the model was
 // compiled with externalWeights), also the weights' size and hash, a loader
 // NAME_load_weights, and the weights argument of NAME_run and NAME_infer.
+// With options.profile, also NAME_profile, which returns the node timings.
 std::string generateHeader(const Graph &graph, const CodeGenOptions &options,
                            const std::string &modelFile,
                            const WeightsBlob *weights = nullptr);

@@ -11,7 +11,12 @@ opset 13, exported in eval mode by Debian's python3-torch, so the exporter has
 already folded BatchNorm into the convolutions; except resnet18_bn, exported
 with training=TrainingMode.PRESERVE so its BatchNormalization nodes stay (with
 random running statistics, so folding them is not a no-op): what cnnc's
-fold-batchnorm pass is tested on. Next to each NAME.onnx goes
+fold-batchnorm pass is tested on. Without MODEL arguments these are exported.
+Exported only when named, for the benchmark (bench/compare): fashion_cnn (a
+typical Fashion-MNIST classifier on 1x28x28: conv(32,3x3)-ReLU-pool,
+conv(64,3x3)-ReLU-pool, fc128-ReLU-fc10), resnet18 (torchvision, eval mode
+like resnet50), and NAME_b8 for any model above: the same weights with a
+batch of 8 (for throughput). Next to each NAME.onnx goes
 NAME_data/test_data_set_0/{input_0,output_0}.pb, an ONNX test data set with
 the example input and PyTorch's output for it: the reference cnnc-run
 --test-data compares against. A model whose .onnx and data already exist is
@@ -50,8 +55,28 @@ class LeNet5(nn.Module):
         return self.classifier(x)
 
 
+class FashionCNN(nn.Module):
+    """The usual Fashion-MNIST CNN: two conv-ReLU-pool stages, then fc128-fc10."""
+
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2))
+        self.classifier = nn.Sequential(
+            nn.Linear(64 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10))
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+
+
 def build(name):
     """Returns (module, example input, dynamic_axes)."""
+    if name.endswith("_b8"):
+        model, example, dynamic_axes = build(name[:-len("_b8")])
+        return model, torch.randn(8, *example.shape[1:]), dynamic_axes
+    if name == "fashion_cnn":
+        return FashionCNN(), torch.randn(1, 1, 28, 28), None
     if name == "lenet":
         return LeNet5(), torch.randn(1, 1, 32, 32), None
     if name == "lenet_dynamic":

@@ -73,6 +73,12 @@ cl::opt<Weights> weightsMode(
                           "OUT.weights, loaded at run time; any model of the "
                           "same architecture can use the object")),
     cl::cat(toolOptions));
+cl::opt<bool> profile(
+    "profile",
+    cl::desc("Time every node: the code then also exports NAME_profile(), a "
+             "table of per-node times and calls (see cnnc_profile in "
+             "cnnc_rt.h)"),
+    cl::init(false), cl::cat(toolOptions));
 ModelOptions modelOptions(toolOptions);
 // Registered in main (PassOptions::registerIn).
 PassOptions *passOptionsPtr = nullptr;
@@ -182,6 +188,7 @@ int main(int argc, char **argv) {
         codegen.triple = target;
         codegen.cpu = mcpu;
         codegen.optLevel = optLevel;
+        codegen.profile = profile;
         pipeline = passOptionsPtr->pipeline(optLevel);
         codegen.externalWeights = weightsMode == Weights::File;
         if (codegen.externalWeights && what != Emit::Bundle)

@@ -1,6 +1,7 @@
 #include "tools/common/PassOptions.h"
 
 #include "ir/Diagnostics.h"
+#include "tools/common/ToolSupport.h"
 
 #include <llvm/TargetParser/Host.h>
 
@@ -10,10 +11,8 @@ namespace cl = llvm::cl;
 
 PassOptions &PassOptions::registerIn(cl::OptionCategory &category) {
   static PassOptions *options = [&] {
-    llvm::StringMap<cl::Option *> &registered = cl::getRegisteredOptions();
     for (const char *name : {"stop-after", "time-passes", "stats"})
-      if (auto it = registered.find(name); it != registered.end())
-        it->second->removeArgument();
+      releaseLLVMOption(name);
     return new PassOptions(category);
   }();
   return *options;

@@ -96,6 +96,13 @@ void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
   std::exit(1);
 }
 
+void releaseLLVMOption(llvm::StringRef name) {
+  llvm::StringMap<llvm::cl::Option *> &registered =
+      llvm::cl::getRegisteredOptions();
+  if (auto it = registered.find(name); it != registered.end())
+    it->second->removeArgument();
+}
+
 std::string readInputFile(const std::string &path) {
   std::stringstream text;
   if (path == "-") {

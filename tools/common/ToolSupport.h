@@ -22,6 +22,12 @@ namespace cnnc {
 void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
                       const char *overview);
 
+// Unregisters the option `name` that libLLVM itself defines (it registers
+// hundreds, among them --stats and --threads), so that the tool can define
+// its own flag of that name. Call it in main before constructing that flag:
+// two options of one name abort at registration.
+void releaseLLVMOption(llvm::StringRef name);
+
 // The whole contents of file `path`, or of stdin if it is "-". A file that
 // cannot be opened is a UserError "cannot open file" (runTool prefixes the
 // file name).

@@ -1,0 +1,128 @@
+// Code compiled with per-node timers (CodeGenOptions::profile): it must
+// compute exactly what the code without them computes, and its table
+// (cnnc_profile of cnnc_rt.h) must list every node and count every run.
+// No test here looks at how long anything took.
+#include "compiler/codegen/Jit.h"
+#include "ir/Parser.h"
+#include "passes/Pass.h"
+#include "tools/common/ToolSupport.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <numeric>
+#include <random>
+#include <sstream>
+
+using namespace cnnc;
+
+namespace {
+
+// `%name = const f32[shape] [...]` with seeded values in [-1, 1).
+std::string constant(const std::string &name, const Shape &shape,
+                     std::mt19937_64 &rng) {
+  std::uniform_real_distribution<float> value(-1, 1);
+  std::ostringstream s;
+  s << "  %" << name << " = const f32[" << shapeToString(shape) << "] [";
+  for (int64_t i = 0; i < elementCount(shape); ++i)
+    s << (i ? ", " : "") << value(rng);
+  s << "]\n";
+  return s.str();
+}
+
+// A small CNN after the -O3 pipeline: fused and blocked convolutions (one
+// large enough to run on the thread pool), a blocked pool, a reorder and a
+// fully connected layer, so the timers surround every kind of lowering.
+std::unique_ptr<Graph> smallCnn() {
+  std::mt19937_64 rng(1);
+  std::string text =
+      "graph @small(%x: f32[1,3,64,64]) -> (%y: f32[1,10]) {\n" +
+      constant("w1", {16, 3, 3, 3}, rng) + constant("b1", {16}, rng) +
+      constant("w2", {8, 16, 3, 3}, rng) +
+      constant("fc", {10, 8 * 15 * 15}, rng) +
+      "  %c1 = Conv(%x, %w1, %b1) {kernel_shape=[3,3], pads=[1,1,1,1]} : "
+      "f32[1,16,64,64] loc(\"conv1\")\n"
+      "  %r1 = Relu(%c1) : f32[1,16,64,64] loc(\"relu1\")\n"
+      "  %p1 = MaxPool(%r1) {kernel_shape=[2,2], strides=[2,2]} : "
+      "f32[1,16,32,32] loc(\"pool1\")\n"
+      "  %c2 = Conv(%p1, %w2) {kernel_shape=[3,3], strides=[2,2]} : "
+      "f32[1,8,15,15] loc(\"conv2\")\n"
+      "  %f = Flatten(%c2) : f32[1,1800] loc(\"flatten\")\n"
+      "  %y = Gemm(%f, %fc) {transB=1} : f32[1,10] loc(\"fc\")\n"
+      "  return %y\n}\n";
+  std::unique_ptr<Graph> g = parseGraph(text);
+  PassManagerOptions options;
+  options.target.channelBlock = 8;
+  std::ostringstream log;
+  runPasses(*g, defaultPipeline(3), options, log);
+  return g;
+}
+
+std::vector<Tensor> randomInputs(const Graph &g) {
+  std::mt19937_64 rng(7);
+  std::vector<Tensor> inputs;
+  for (const Value *v : g.inputs)
+    inputs.push_back(randomTensor(v->type, rng));
+  return inputs;
+}
+
+TEST(ProfileTest, ProfiledCodeComputesWhatPlainCodeComputes) {
+  std::unique_ptr<Graph> g = smallCnn();
+  std::vector<Tensor> inputs = randomInputs(*g);
+  JitModel plain(*g), profiled(*g, 3, /*profile=*/true);
+  EXPECT_EQ(plain.profile(), nullptr);
+  ASSERT_NE(profiled.profile(), nullptr);
+  for (int threads : {1, 2}) {
+    ASSERT_EQ(cnnc_set_num_threads(threads), CNNC_OK);
+    std::vector<Tensor> expected = plain.run(inputs);
+    std::vector<Tensor> actual = profiled.run(inputs);
+    ASSERT_EQ(actual.size(), expected.size());
+    for (size_t i = 0; i < actual.size(); ++i) {
+      ASSERT_EQ(actual[i].type(), expected[i].type());
+      // The same kernels, only with calls between them: bit for bit equal.
+      EXPECT_EQ(std::memcmp(actual[i].bytes().data(),
+                            expected[i].bytes().data(),
+                            actual[i].bytes().size()),
+                0)
+          << "output " << i << " with " << threads << " threads";
+    }
+  }
+}
+
+TEST(ProfileTest, TableListsEveryNodeAndCountsEveryRun) {
+  std::unique_ptr<Graph> g = smallCnn();
+  std::vector<Tensor> inputs = randomInputs(*g);
+  JitModel model(*g, 3, /*profile=*/true);
+  const cnnc_profile *p = model.profile();
+  ASSERT_NE(p, nullptr);
+  ASSERT_EQ(p->num_nodes, int64_t(g->nodes.size()));
+  bool sawFusedConv = false;
+  for (size_t i = 0; i < g->nodes.size(); ++i) {
+    EXPECT_EQ(p->node_names[i], g->nodes[i]->name);
+    EXPECT_EQ(p->op_names[i], g->nodes[i]->opName());
+    sawFusedConv |= g->nodes[i]->kind == OpKind::FusedConv;
+    EXPECT_EQ(p->calls[i], 0u);
+    EXPECT_EQ(p->nanoseconds[i], 0u);
+  }
+  EXPECT_TRUE(sawFusedConv) << "the pipeline no longer fuses conv1 + relu1";
+
+  for (int run = 0; run < 3; ++run)
+    model.run(inputs);
+  for (size_t i = 0; i < g->nodes.size(); ++i)
+    EXPECT_EQ(p->calls[i], 3u) << g->nodes[i]->name;
+  // Some time was recorded (how much is not this test's business).
+  EXPECT_GT(std::accumulate(p->nanoseconds, p->nanoseconds + p->num_nodes,
+                            uint64_t(0)),
+            0u);
+
+  cnnc_profile_reset(p);
+  for (size_t i = 0; i < g->nodes.size(); ++i) {
+    EXPECT_EQ(p->calls[i], 0u);
+    EXPECT_EQ(p->nanoseconds[i], 0u);
+  }
+  model.run(inputs);
+  for (size_t i = 0; i < g->nodes.size(); ++i)
+    EXPECT_EQ(p->calls[i], 1u) << g->nodes[i]->name;
+}
+
+} // namespace
