@@ -101,8 +101,10 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
           }                                                                    \
           if (mode == CONV_BLOCKED) {                                          \
             const float *wk = w + (((ob * Cb + u) * KH + kh) * KW + kw) * B * B; \
-            /* Not the padding lanes of the last block: never read. */         \
-            int64_t lanes = min64(B, C - u * B);                               \
+            /* Not the padding lanes of the last block: never read. A      \
+             * constant B when C is a whole number of blocks, so this loop  \
+             * unrolls fully. */                                            \
+            int64_t lanes = C % B == 0 ? B : min64(B, C - u * B);              \
             for (int64_t ic = 0; ic < lanes; ++ic) {                           \
               vf##B w0 = load##B(wk + ic * B);                                 \
               vf##B w1 = RO > 1 ? load##B(wk + wNext + ic * B) : w0;           \
