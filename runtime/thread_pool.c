@@ -12,7 +12,11 @@
  * withdraws the tickets nobody took and waits until the workers that did take
  * one have finished. Because a worker only reads the loop's description while
  * holding a ticket of that loop, a slow worker can never mix up two loops.
- * Between loops the workers sleep on a condition variable.
+ * Between loops the workers sleep on a condition variable, but only after
+ * spinning for kSpinNanoseconds: a model's nodes post loops back to back,
+ * and a worker woken through the condition variable arrives tens of
+ * microseconds late, when the caller has often run every chunk itself. The
+ * caller likewise spins a while before it sleeps waiting for the workers.
  *
  * Only one loop owns the pool at a time (`busy`). A loop started meanwhile,
  * from another application thread or from inside a task, runs inline on its
@@ -28,6 +32,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Set on workers for their whole life and on the caller while it runs
@@ -60,6 +65,12 @@ static void *job_context;
 static int64_t job_count;
 static int64_t job_chunks;
 static int64_t next_chunk; /* claimed with atomic fetch-and-add */
+
+/* Bumped (under pool_mutex) whenever workers have something new to do: a
+ * loop posted tickets or the pool is stopping. Spinning workers watch it
+ * without the mutex, as the caller watches `active`. */
+static unsigned pool_serial;
+static const int64_t kSpinNanoseconds = 200000;
 
 /* Written by resolve_num_threads and under pool_mutex, read without it on
  * the inline fast path; the __atomic builtins keep those reads well defined.
@@ -137,17 +148,45 @@ static void run_chunks(cnnc_task_fn fn, void *context, int64_t count,
   }
 }
 
+static int64_t monotonic_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Spins, without pool_mutex, until *word differs from `seen` (returns 1) or
+ * kSpinNanoseconds have passed (returns 0). */
+static int spin_while_equal(const unsigned *word, unsigned seen) {
+  int64_t deadline = monotonic_ns() + kSpinNanoseconds;
+  for (int i = 1;; ++i) {
+    if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != seen)
+      return 1;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+    if (i % 64 == 0 && monotonic_ns() > deadline)
+      return 0;
+  }
+}
+
 static void *worker_main(void *arg) {
   (void)arg;
   tls_in_task = 1;
   pthread_mutex_lock(&pool_mutex);
   for (;;) {
-    while (!stopping && tickets == 0)
-      pthread_cond_wait(&work_cond, &pool_mutex);
+    while (!stopping && tickets == 0) {
+      unsigned seen = __atomic_load_n(&pool_serial, __ATOMIC_RELAXED);
+      pthread_mutex_unlock(&pool_mutex);
+      int posted = spin_while_equal(&pool_serial, seen);
+      pthread_mutex_lock(&pool_mutex);
+      /* Rechecked under the mutex, where posting happens: no lost wake-up. */
+      if (!posted && !stopping && tickets == 0)
+        pthread_cond_wait(&work_cond, &pool_mutex);
+    }
     if (stopping)
       break;
     --tickets;
-    ++active;
+    __atomic_add_fetch(&active, 1, __ATOMIC_RELAXED);
     cnnc_task_fn fn = job_fn;
     void *context = job_context;
     int64_t count = job_count, chunks = job_chunks;
@@ -156,7 +195,7 @@ static void *worker_main(void *arg) {
     run_chunks(fn, context, count, chunks);
 
     pthread_mutex_lock(&pool_mutex);
-    if (--active == 0 && caller_waiting)
+    if (__atomic_sub_fetch(&active, 1, __ATOMIC_RELEASE) == 0 && caller_waiting)
       pthread_cond_signal(&done_cond);
   }
   pthread_mutex_unlock(&pool_mutex);
@@ -169,6 +208,7 @@ static void stop_workers_locked(void) {
   if (pool_threads == 0)
     return;
   stopping = 1;
+  __atomic_add_fetch(&pool_serial, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&work_cond);
   pthread_mutex_unlock(&pool_mutex);
   for (int i = 0; i < num_workers; ++i)
@@ -329,6 +369,7 @@ void cnnc_parallel_for(int64_t count, int64_t grain, cnnc_task_fn fn,
   job_chunks = chunks;
   __atomic_store_n(&next_chunk, 0, __ATOMIC_RELAXED);
   tickets = helpers;
+  __atomic_add_fetch(&pool_serial, 1, __ATOMIC_RELEASE);
   if (helpers == num_workers)
     pthread_cond_broadcast(&work_cond);
   else
@@ -342,6 +383,19 @@ void cnnc_parallel_for(int64_t count, int64_t grain, cnnc_task_fn fn,
 
   pthread_mutex_lock(&pool_mutex);
   tickets = 0; /* workers that have not woken yet are not needed any more */
+  if (active > 0) {
+    /* A worker still running a chunk: usually done within microseconds. */
+    pthread_mutex_unlock(&pool_mutex);
+    int64_t deadline = monotonic_ns() + kSpinNanoseconds;
+    for (int i = 1; __atomic_load_n(&active, __ATOMIC_ACQUIRE) > 0; ++i) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      if (i % 64 == 0 && monotonic_ns() > deadline)
+        break;
+    }
+    pthread_mutex_lock(&pool_mutex);
+  }
   caller_waiting = 1;
   while (active > 0)
     pthread_cond_wait(&done_cond, &pool_mutex);

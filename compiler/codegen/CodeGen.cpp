@@ -93,8 +93,8 @@ void Emitter::call(const char *kernel, std::vector<llvm::Value *> args) {
 }
 
 void Emitter::callRange(const std::string &kernel,
-                        std::vector<llvm::Value *> args) {
-  callFunction(libjitFunction(kernel), std::move(args), true);
+                        std::vector<llvm::Value *> args, int64_t macsPerItem) {
+  callFunction(libjitFunction(kernel), std::move(args), true, macsPerItem);
 }
 
 llvm::Function *Emitter::libjitFunction(const std::string &kernel) {
@@ -112,7 +112,7 @@ void Emitter::requireF32(const Node &n) {
 }
 
 void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
-                           bool takesRange) {
+                           bool takesRange, int64_t macsPerItem) {
   auto *count = llvm::dyn_cast<llvm::ConstantInt>(args.back());
   if (!takesRange || !count || count->getSExtValue() < 2) {
     b_.CreateCall(f, args);
@@ -121,11 +121,15 @@ void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
   // cnnc_parallel_for(count, grain, task, context): the task calls the
   // kernel on its [begin, end); the context holds the arguments that are not
   // constants (buffer pointers, run-time scalars). A chunk gets at least
-  // kMinChunk output elements, so small layers stay on one thread.
-  constexpr int64_t kMinChunk = 16384;
+  // kMinChunk output elements, or kMinChunkMacs multiply-adds where the
+  // caller counts them, so small layers (and small models) stay on one
+  // thread: waking another costs microseconds.
+  constexpr int64_t kMinChunk = 16384, kMinChunkMacs = int64_t(1) << 21;
   int64_t items = count->getSExtValue();
   int64_t outputs = std::max<int64_t>(1, current_->outputs[0]->type.numElements());
-  int64_t grain = std::max<int64_t>(1, kMinChunk * items / outputs);
+  int64_t grain = macsPerItem > 0
+                      ? std::max<int64_t>(1, kMinChunkMacs / macsPerItem)
+                      : std::max<int64_t>(1, kMinChunk * items / outputs);
   std::vector<llvm::Type *> fieldTypes;
   std::vector<size_t> dynamic;
   for (size_t i = 0; i + 2 < args.size(); ++i)
@@ -513,6 +517,15 @@ int64_t preferredChannelBlock(const llvm::TargetMachine &machine) {
   return machine.getMCSubtargetInfo()->checkFeatures("+avx512f") ? 16 : 8;
 }
 
+VectorRegisters vectorRegisters(const llvm::TargetMachine &machine) {
+  const llvm::MCSubtargetInfo &info = *machine.getMCSubtargetInfo();
+  if (info.checkFeatures("+avx512f"))
+    return {512, 32};
+  if (info.checkFeatures("+avx"))
+    return {256, 16};
+  return {128, 16};
+}
+
 std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
                                              llvm::LLVMContext &context,
                                              llvm::TargetMachine &machine,
@@ -527,7 +540,8 @@ std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
     throw InternalError("generateModule: externalWeights needs a WeightsBlob");
   if (weights)
     *weights = WeightsBlob{};
-  Emitter(graph, *m, options, options.externalWeights ? weights : nullptr)
+  Emitter(graph, *m, options, options.externalWeights ? weights : nullptr,
+          vectorRegisters(machine))
       .emitEntry();
   for (llvm::Function &f : *m)
     if (!f.isDeclaration() && f.getName() != options.name + "_run" &&

@@ -62,6 +62,14 @@ createTargetMachine(const CodeGenOptions &options);
 // (one zmm register of f32) if it has AVX-512, else 8.
 int64_t preferredChannelBlock(const llvm::TargetMachine &machine);
 
+// The target's vector registers: their width and how many there are (what
+// the kernels' register tiles must fit in).
+struct VectorRegisters {
+  int bits = 128;
+  int count = 16;
+};
+VectorRegisters vectorRegisters(const llvm::TargetMachine &machine);
+
 // Lowers `graph` to an optimized module for `machine`. An op or type the
 // code generator cannot lower yet is a UserError naming the node; all such
 // nodes are reported at once.

@@ -23,10 +23,11 @@ namespace cnnc {
 class Emitter {
 public:
   // `weights` receives the run-time constants with options.externalWeights.
+  // `vectors` describes the target's vector registers (for kernel tiles).
   Emitter(const Graph &g, llvm::Module &m, const CodeGenOptions &options,
-          WeightsBlob *weights)
+          WeightsBlob *weights, VectorRegisters vectors)
       : g_(g), m_(m), ctx_(m.getContext()), b_(ctx_), options_(options),
-        weights_(weights) {}
+        weights_(weights), vectors_(vectors) {}
 
   void emitEntry();
 
@@ -45,7 +46,10 @@ public:
   void call(const char *kernel, std::vector<llvm::Value *> args);
   // Calls libjit's `kernel` whose last two arguments are a [begin, end)
   // range of independent work items: on the thread pool when it is large.
-  void callRange(const std::string &kernel, std::vector<llvm::Value *> args);
+  // `macsPerItem`, when known, sizes the threads' chunks by work rather
+  // than by output elements (see callFunction).
+  void callRange(const std::string &kernel, std::vector<llvm::Value *> args,
+                 int64_t macsPerItem = 0);
   llvm::Function *libjitFunction(const std::string &kernel);
   // A UserError unless every operand that is not a constant is f32 (the
   // libjit kernels that are written for f32 only).
@@ -54,7 +58,7 @@ public:
   // `takesRange`, its last two arguments are a [begin, end) range of
   // independent work items and the call runs on the thread pool.
   void callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
-                    bool takesRange);
+                    bool takesRange, int64_t macsPerItem = 0);
   // The f32 data of a constant operand (BatchNormalization's statistics).
   std::vector<float> constantFloats(const Node &n, size_t i);
   // A private read-only global holding `values`.
@@ -68,6 +72,7 @@ public:
   // it at run time instead where it can.
   bool externalWeights() const { return weights_ != nullptr; }
 
+  const VectorRegisters &vectors() const { return vectors_; }
   llvm::Module &module() { return m_; }
   llvm::LLVMContext &context() { return ctx_; }
   llvm::IRBuilder<> &builder() { return b_; }
@@ -85,6 +90,13 @@ public:
   void gemm1x1(const Node &n);
   void convWithEpilogue(const Node &n, const std::string &kernel,
                         std::vector<llvm::Value *> args);
+  // Conv, FusedConv and Gemm1x1 with a blocked result (blocked.c).
+  void blockedConv(const Node &n);
+  // A fused convolution's epilogue, `void epilogue.NAME(ptr y, ptr
+  // residual, i64 offset, i64 count)` (cnnc_epilogue in libjit.h): the
+  // residual add and activation of y[offset, offset + count). NULL when
+  // there is nothing to do.
+  llvm::Function *epilogueFunction(const Node &n);
   void lpPool(const Node &n);
   // LowerLinear.cpp
   void gemm(const Node &n, bool matMul);
@@ -123,6 +135,7 @@ private:
   llvm::IRBuilder<> b_;
   const CodeGenOptions &options_;
   WeightsBlob *weights_;
+  VectorRegisters vectors_;
   std::map<const Value *, uint64_t> weightOffsets_; // in weights_->bytes
   std::set<const Value *> compileTimeReads_; // constants whose data was read
   MemoryPlan plan_; // the recorded plan, or one made for this graph

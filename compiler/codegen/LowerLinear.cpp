@@ -5,6 +5,12 @@ namespace cnnc {
 
 namespace {
 
+// cnnc_gemm_f32's work units: GEMM_COLUMNS (linear.c) columns of a row.
+constexpr int64_t kGemmColumns = 16;
+int64_t gemmUnits(int64_t M, int64_t N) {
+  return M * ((N + kGemmColumns - 1) / kGemmColumns);
+}
+
 // MatMul of any rank (NumPy's matmul): a 1-D operand is a row (a) or a
 // column (b) vector, and the leading dimensions broadcast. A loop nest over
 // the batch dimensions calls the 2-D kernel once per matrix.
@@ -42,7 +48,8 @@ void batchedMatMul(Emitter &e, const Node &n) {
         p.b.CreateCall(kernel, {p.address(0), p.address(1),
                                 llvm::ConstantPointerNull::get(p.b.getPtrTy()),
                                 p.address(2), i64(M), i64(N), i64(K), i64(0),
-                                i64(0), one, zero, i64(0), i64(0), i64(M)});
+                                i64(0), one, zero, i64(0), i64(0),
+                                i64(gemmUnits(M, N))});
       });
 }
 
@@ -74,7 +81,9 @@ void Emitter::gemm(const Node &n, bool matMul) {
         pointer(n.outputs[0]), i64(M), i64(N), i64(K), i64(transA),
         i64(!matMul && n.getInt("transB") != 0),
         f32(matMul ? 1.0 : n.getFloat("alpha")),
-        f32(matMul ? 1.0 : n.getFloat("beta")), i64(cKind), i64(0), i64(M)});
+        f32(matMul ? 1.0 : n.getFloat("beta")), i64(cKind), i64(0),
+        i64(gemmUnits(M, N))},
+       K * kGemmColumns);
 }
 
 } // namespace cnnc

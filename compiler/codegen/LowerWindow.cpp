@@ -90,13 +90,39 @@ int64_t blockedPlanes(const Value *v) {
   return stored[0] * stored[1];
 }
 
-// The arguments of cnnc_conv_nchwc_bB_f32 for a blocked Conv, FusedConv or
-// Gemm1x1 (a 1x1 kernel without padding), whose layouts ir/LayoutRules.h
-// has checked: x, w, bias, y, the geometry, the input mode and the range of
-// output planes (n, output channel block).
-std::vector<llvm::Value *> blockedConvArgs(Emitter &e, const Node &n) {
+// The columns RT of blocked.c's convolution register tile for a row of OW
+// output columns: RT x RO accumulators of B floats must fit in the vector
+// registers beside the RO weight vectors and the broadcast input. A row
+// takes ceil(OW / RT) tiles (the last may overlap the one before it), and a
+// tile costs its columns plus about 1.5 columns' worth of weight loads and
+// loop overhead, so 7 columns go as 4 + 4 rather than 6 + 6.
+int64_t convTileColumns(int64_t OW, int64_t B, int64_t RO,
+                        const VectorRegisters &vectors) {
+  constexpr int64_t kMaxColumns = 12; // MAX_RT in blocked.c
+  int64_t perVector = std::max<int64_t>(1, B * 32 / vectors.bits);
+  int64_t fit = (vectors.count / perVector - RO - 1) / RO;
+  int64_t most = std::clamp<int64_t>(fit, 1, std::min(kMaxColumns, OW));
+  int64_t best = 1;
+  double bestCost = 1e300;
+  for (int64_t rt = 1; rt <= most; ++rt) {
+    double cost = double((OW + rt - 1) / rt) * (double(rt) + 1.5);
+    if (cost <= bestCost)
+      best = rt, bestCost = cost;
+  }
+  return best;
+}
+
+} // namespace
+
+// Conv, FusedConv and Gemm1x1 (a 1x1 kernel without padding) with a blocked
+// result, whose layouts ir/LayoutRules.h has checked: a call of
+// cnnc_conv_nchwc_bB_f32 with x, w, bias, y, the residual and epilogue, the
+// geometry, the input mode, the register tile's columns and the range of
+// work units (pairs of output blocks, or single ones for depthwise).
+void Emitter::blockedConv(const Node &n) {
+  requireF32(n);
   const TensorType &x = n.inputs[0]->type, &y = n.outputs[0]->type;
-  int64_t H = x.shape[2], W = x.shape[3];
+  int64_t H = x.shape[2], W = x.shape[3], OH = y.shape[2], OW = y.shape[3];
   int64_t KH = 1, KW = 1, SH = 1, SW = 1, DH = 1, DW = 1, PT = 0, PL = 0;
   int64_t mode = isBlocked(n.inputs[0]) ? 0 : 1; // CONV_BLOCKED, CONV_PLAIN
   if (n.kind == OpKind::Gemm1x1) {
@@ -111,33 +137,93 @@ std::vector<llvm::Value *> blockedConvArgs(Emitter &e, const Node &n) {
     if (n.getInt("group") != 1)
       mode = 2; // CONV_DEPTHWISE
   }
-  return {e.pointer(n.inputs[0]), e.pointer(n.inputs[1]),
-          e.optionalPointer(n.input(2)), e.pointer(n.outputs[0]),
-          e.i64(x.shape[1]), e.i64(H), e.i64(W), e.i64(y.shape[1]),
-          e.i64(y.shape[2]), e.i64(y.shape[3]), e.i64(KH), e.i64(KW),
-          e.i64(SH), e.i64(SW), e.i64(DH), e.i64(DW), e.i64(PT), e.i64(PL),
-          e.i64(mode), e.i64(0), e.i64(blockedPlanes(n.outputs[0]))};
+  // A 1x1 window with stride 1 and no padding maps pixel i to pixel i: the
+  // plane is one row, so the tiles run across row ends.
+  if (KH == 1 && KW == 1 && SH == 1 && SW == 1 && PT == 0 && PL == 0 &&
+      H == OH && W == OW) {
+    W = OW = H * W;
+    H = OH = 1;
+  }
+  int64_t B = layoutBlock(y.layout);
+  int64_t Mb = (y.shape[1] + B - 1) / B, Cb = (x.shape[1] + B - 1) / B;
+  // A unit: two output blocks (blocked.c's MAX_RO), one for depthwise.
+  int64_t perUnit = mode == 2 ? 1 : 2;
+  int64_t units = y.shape[0] * ((Mb + perUnit - 1) / perUnit);
+  int64_t RO = std::min(perUnit, Mb);
+  int64_t inputsPerOutput = mode == 2 ? 1 : mode == 0 ? Cb * B : x.shape[1];
+  int64_t macsPerUnit = OH * OW * perUnit * B * inputsPerOutput * KH * KW;
+  // The loop order (blocked.c's bandsOuter): what is read again and again
+  // from beyond the L2 cache otherwise. Units outermost read the input once
+  // per unit, bands of columns outermost read the weights once per band;
+  // either is free while what it rereads fits in half the L2 cache.
+  constexpr int64_t kCachedBytes = 512 * 1024, kBandFloats = 16384;
+  int64_t inputBytes = inputsPerOutput * H * W * 4;
+  int64_t weightBytes = Mb * B * inputsPerOutput * KH * KW * 4;
+  int64_t bandColumns = std::max<int64_t>(
+      1, kBandFloats / (KH * SW * inputsPerOutput));
+  int64_t bands = OH * ((OW + bandColumns - 1) / bandColumns);
+  double unitsOuterCost =
+      inputBytes > kCachedBytes ? double(units) * double(inputBytes) : 0;
+  double bandsOuterCost =
+      weightBytes > kCachedBytes ? double(bands) * double(weightBytes) : 0;
+  bool bandsOuter = mode != 2 && bandsOuterCost < unitsOuterCost;
+  llvm::Function *epilogue = epilogueFunction(n);
+  callRange(blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
+            {pointer(n.inputs[0]), pointer(n.inputs[1]),
+             optionalPointer(n.input(2)), pointer(n.outputs[0]),
+             optionalPointer(n.input(3)),
+             epilogue ? static_cast<llvm::Value *>(epilogue)
+                      : llvm::ConstantPointerNull::get(b_.getPtrTy()),
+             i64(x.shape[1]), i64(H), i64(W), i64(y.shape[1]), i64(OH),
+             i64(OW), i64(KH), i64(KW), i64(SH), i64(SW), i64(DH), i64(DW),
+             i64(PT), i64(PL), i64(mode),
+             i64(convTileColumns(OW, B, RO, vectors_)), i64(bandsOuter), i64(0),
+             i64(units)},
+            macsPerUnit);
 }
-
-} // namespace
 
 void Emitter::conv(const Node &n) {
   requireF32(n);
   if (isBlocked(n.outputs[0]))
-    return convWithEpilogue(n, blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
-                            blockedConvArgs(*this, n));
+    return blockedConv(n);
   callRange("cnnc_conv_f32", convArgs(*this, n));
 }
 
-// FusedConv and Gemm1x1: a generated task runs `kernel` (whose arguments
-// are `args`: x, w, bias, y, ..., begin, end over output planes) on its
-// planes and then, while they are in cache, adds the residual and applies
-// the activation to them (emitFusedActivation, the element-wise ops' code).
+llvm::Function *Emitter::epilogueFunction(const Node &n) {
+  const Value *residual = n.input(3);
+  if (!residual && (n.kind == OpKind::Conv || n.getString("activation").empty()))
+    return nullptr;
+  llvm::Type *ptr = b_.getPtrTy(), *i64Type = b_.getInt64Ty();
+  auto *type = llvm::FunctionType::get(b_.getVoidTy(),
+                                       {ptr, ptr, i64Type, i64Type}, false);
+  auto *f = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
+                                   "epilogue." + n.name, m_);
+  f->addFnAttr(llvm::Attribute::AlwaysInline);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", f));
+  llvm::Value *out = f->getArg(0), *res = f->getArg(1);
+  llvm::Value *begin = f->getArg(2);
+  llvm::Type *floatType = b.getFloatTy();
+  emitLoop(b, begin, b.CreateAdd(begin, f->getArg(3)), [&](llvm::Value *i) {
+    llvm::Value *at = b.CreateGEP(floatType, out, i);
+    llvm::Value *v = b.CreateLoad(floatType, at);
+    if (residual)
+      v = b.CreateFAdd(v, b.CreateLoad(floatType, b.CreateGEP(floatType, res, i)));
+    b.CreateStore(emitFusedActivation(b, m_, n, v), at);
+  });
+  b.CreateRetVoid();
+  return f;
+}
+
+// FusedConv and Gemm1x1 with plain kernels: a generated task runs `kernel`
+// (whose arguments are `args`: x, w, bias, y, ..., begin, end over output
+// planes) on its planes and then, while they are in cache, runs the
+// epilogue on them.
 void Emitter::convWithEpilogue(const Node &n, const std::string &kernel,
                                std::vector<llvm::Value *> args) {
-  const Value *residual = n.input(3);
-  // A plane: the elements of one output unit (n, channel), or (n, channel
-  // block) in a blocked layout.
+  llvm::Function *epilogue = epilogueFunction(n);
+  if (!epilogue)
+    return callRange(kernel, std::move(args));
+  // A plane: the elements of one output unit (n, channel).
   Shape y = storedShape(n.outputs[0]);
   int64_t plane = elementCount(y, 2, y.size());
   // void fused.NAME(ptr x, ptr w, ptr b, ptr y, ptr residual, i64, i64)
@@ -155,42 +241,29 @@ void Emitter::convWithEpilogue(const Node &n, const std::string &kernel,
   kernelArgs[args.size() - 2] = begin;
   kernelArgs[args.size() - 1] = end;
   b.CreateCall(libjitFunction(kernel), kernelArgs);
-  bool identity = !residual && (n.kind == OpKind::Conv ||
-                                n.getString("activation").empty());
-  if (!identity) {
-    llvm::Value *out = f->getArg(3), *res = f->getArg(4);
-    llvm::Type *floatType = b.getFloatTy();
-    llvm::Value *planeSize = b.getInt64(uint64_t(plane));
-    emitLoop(b, b.CreateMul(begin, planeSize), b.CreateMul(end, planeSize),
-             [&](llvm::Value *i) {
-               llvm::Value *at = b.CreateGEP(floatType, out, i);
-               llvm::Value *v = b.CreateLoad(floatType, at);
-               if (residual)
-                 v = b.CreateFAdd(v, b.CreateLoad(floatType,
-                                                  b.CreateGEP(floatType, res, i)));
-               b.CreateStore(emitFusedActivation(b, m_, n, v), at);
-             });
-  }
+  llvm::Value *planeSize = b.getInt64(uint64_t(plane));
+  b.CreateCall(epilogue, {f->getArg(3), f->getArg(4),
+                          b.CreateMul(begin, planeSize),
+                          b.CreateMul(b.CreateSub(end, begin), planeSize)});
   b.CreateRetVoid();
   callFunction(f,
-               {args[0], args[1], args[2], args[3], optionalPointer(residual),
-                args[args.size() - 2], args.back()},
+               {args[0], args[1], args[2], args[3],
+                optionalPointer(n.input(3)), args[args.size() - 2],
+                args.back()},
                true);
 }
 
 void Emitter::fusedConv(const Node &n) {
   requireF32(n);
   if (isBlocked(n.outputs[0]))
-    return convWithEpilogue(n, blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
-                            blockedConvArgs(*this, n));
+    return blockedConv(n);
   convWithEpilogue(n, "cnnc_conv_f32", convArgs(*this, n));
 }
 
 void Emitter::gemm1x1(const Node &n) {
   requireF32(n);
   if (isBlocked(n.outputs[0]))
-    return convWithEpilogue(n, blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
-                            blockedConvArgs(*this, n));
+    return blockedConv(n);
   const Shape &x = n.inputs[0]->type.shape, &y = n.outputs[0]->type.shape;
   if (x.size() > 4)
     n.error("code generation supports 1-D and 2-D Gemm1x1, not {}-D",

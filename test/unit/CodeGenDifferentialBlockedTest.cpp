@@ -16,7 +16,8 @@
 // auto_pad, output rows of whole 8-column tiles and not, channel counts
 // with and without padding lanes, batch 1 and 2, bias or not); a first
 // layer reading 1 to 3 plain channels; depthwise; FusedConv with a residual
-// and each activation; Gemm1x1 with strides 1 and 2; MaxPool (NaN and
+// and each activation; Gemm1x1 with strides 1 and 2; convolutions of large
+// images (the kernel's bands-outermost loop order); MaxPool (NaN and
 // infinities too), AveragePool, GlobalMaxPool and GlobalAveragePool after a
 // blocked convolution; the blocked element-wise ops, with blocked, plain
 // and constant operands, Clip with scalar bounds, and ops that broadcast
@@ -324,9 +325,10 @@ int64_t blockedChannels(Rng &rng, int64_t block) {
                             2 * block + rng.intIn(1, block - 1)});
 }
 
-// An output width for the convolution kernel, which computes 8 columns at a
-// time and the rest (and the border columns) one at a time: below a tile,
-// whole tiles, and whole tiles plus a few.
+// An output width for the convolution kernel, whose register tiles are 1 to
+// 12 columns wide (chosen per layer; the last tile of a row overlaps the
+// one before it when the width is not a multiple): below a tile, whole
+// tiles, and whole tiles plus a few.
 int64_t outputWidth(Rng &rng) {
   return rng.pick<int64_t>(
       {rng.intIn(1, 7), 8, 16, rng.intIn(9, 15), rng.intIn(17, 27)});
@@ -744,21 +746,22 @@ TEST(CodeGenDifferentialBlockedTest, Elementwise) {
 
 // ------------------------------------------------------------- threads
 
-// Layers big enough for the code generator to split their planes (n,
-// channel block) over the thread pool (chunks of at least 16384 output
-// elements): FusedConv with a residual -> MaxPool -> depthwise Conv -> Add,
-// on an image of a block and 3 channels, 20x40 pixels, at -O3 with both
-// block sizes. Three planes of results: with two threads or more, a chunk
-// starts at a plane other than the first.
+// Layers big enough for the code generator to split their work over the
+// thread pool (a convolution's chunks get at least 2^21 multiply-adds, the
+// other ops' 16384 output elements): FusedConv with a residual -> MaxPool
+// -> depthwise Conv -> Add, on an image of two blocks and 3 channels, 20x40
+// pixels, at -O3 with both block sizes. Five output blocks, so three units
+// of the convolution (two pairs and a lone block): with two threads or
+// more, a chunk starts at a unit other than the first.
 TEST(CodeGenDifferentialBlockedTest, Threads) {
   int64_t nodes = runBlockedCases("Threads", 2, 1, [](BlockedBatch &b, int) {
     Rng &rng = b.rng();
-    int64_t B = b.block(), M = 2 * B + 5;
-    Shape x{1, B + 3, 20, 40}, y{1, M, 20, 40};
+    int64_t B = b.block(), C = 2 * B + 3, M = 4 * B + 5;
+    Shape x{1, C, 20, 40}, y{1, M, 20, 40};
     AttrMap attrs{{"pads", ints({1, 1, 1, 1})}, {"kernel_shape", ints({3, 3})}};
     addActivation(rng, attrs, rng.pick(kActivations));
     Node *conv = b.add(OpKind::FusedConv,
-                       {b.input(x), b.constant({M, B + 3, 3, 3}),
+                       {b.input(x), b.constant({M, C, 3, 3}),
                         b.constant({M}), b.input(y, {-2, 2})},
                        attrs, false);
     b.expectConv(conv, ConvMode::Blocked);
@@ -774,6 +777,49 @@ TEST(CodeGenDifferentialBlockedTest, Threads) {
     b.expectReorders(3); // x, the residual, the result
   });
   EXPECT_EQ(nodes, 2 * 4);
+}
+
+// ------------------------------------------------------------ large images
+
+// Convolutions whose input is larger than the code generator lets be read
+// once per unit of output blocks (half the L2 cache, 512 KiB), so the
+// kernel runs bands of columns outermost (blocked.c): a 1x1 convolution of
+// 64 channels over 48x48 pixels (one flattened row of 2304 columns, nine
+// bands), a 3x3 one over 22x100 (two bands per row, the last narrower than
+// a band), and a 1x1 of 256 channels with stride 2 (bands of 32 output
+// columns in rows of 33 to 40). Output blocks 3 (pairs and a lone block) or
+// 2, batch 2 sometimes (units of two images in one band), an activation
+// and a residual sometimes.
+TEST(CodeGenDifferentialBlockedTest, LargeImages) {
+  int64_t nodes = runBlockedCases("LargeImages", 8, 2, [](BlockedBatch &b,
+                                                         int c) {
+    Rng &rng = b.rng();
+    int64_t B = b.block(), M = rng.chance(0.5) ? 3 * B - 3 : 2 * B;
+    int64_t k = c % 4 == 1 ? 3 : 1, stride = c % 4 == 3 ? 2 : 1;
+    int64_t C = c % 4 == 3 ? 256 : 64 - (c % 4 == 2 ? 3 : 0);
+    Shape x = k == 3         ? Shape{1, C, 22, 100}
+              : stride == 2 ? Shape{1, C, 8, rng.intIn(66, 80)}
+                            : Shape{1, C, 48, 48};
+    if (rng.chance(0.3))
+      x[0] = 2;
+    int64_t p = k / 2;
+    Shape y{x[0], M, (x[2] + 2 * p - k) / stride + 1,
+            (x[3] + 2 * p - k) / stride + 1};
+    AttrMap attrs{{"pads", ints({p, p, p, p})},
+                  {"strides", ints({stride, stride})},
+                  {"kernel_shape", ints({k, k})}};
+    addActivation(rng, attrs, rng.pick(kActivations));
+    bool residual = rng.chance(0.5);
+    std::vector<Value *> operands{
+        b.input(x), b.constant({M, C, k, k}, weightRange(C * k * k)),
+        b.constant({M})};
+    if (residual)
+      operands.push_back(b.input(y, {-2, 2}));
+    Node *n = b.add(OpKind::FusedConv, operands, attrs);
+    b.expectConv(n, ConvMode::Blocked);
+    b.expectReorders(residual ? 3 : 2);
+  });
+  EXPECT_EQ(nodes, 8);
 }
 
 // ---------------------------------------------------------------- chains

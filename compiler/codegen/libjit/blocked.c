@@ -15,12 +15,40 @@
  * Work is split over planes (n, channel block) [pBegin, pEnd). */
 #include "libjit.h"
 
-/* Output columns one convolution step computes: TILE x B accumulators stay
- * in registers (8 of 32 zmm, or 8 of 16 ymm), and each weight vector loaded
- * serves TILE columns. */
-#define TILE 8
-/* Columns per step with two output blocks: 2 x 6 accumulators. */
-#define TILE2 6
+/* Vectors of one block's B floats. Loads and stores go through memcpy, so
+ * they need no alignment. Every function taking or returning one is
+ * inlined into the model, compiled for its target, so no call ever passes
+ * a vector in registers whose ABI the bitcode's generic x86-64 would
+ * choose differently: clang's warning about that does not apply. */
+#pragma clang diagnostic ignored "-Wpsabi"
+typedef float vf8 __attribute__((vector_size(32)));
+typedef float vf16 __attribute__((vector_size(64)));
+#define DEFINE_VECTOR_ACCESS(B)                                                \
+  static inline vf##B load##B(const float *p) {                                \
+    vf##B v;                                                                   \
+    memcpy(&v, p, sizeof v);                                                   \
+    return v;                                                                  \
+  }                                                                            \
+  static inline void store##B(float *p, vf##B v) { memcpy(p, &v, sizeof v); }
+DEFINE_VECTOR_ACCESS(8)
+DEFINE_VECTOR_ACCESS(16)
+
+/* A register tile: RT output columns of RO output blocks, RT * RO vector
+ * accumulators. The code generator picks RT per layer (at most MAX_RT, and
+ * RT * RO within the target's vector registers); RO is 2 where a group-1
+ * convolution has two output blocks left, so each input value broadcast
+ * feeds two FMAs, else 1. */
+#define MAX_RT 12
+#define MAX_RO 2
+
+/* The input a band of output columns reads, in floats (64 KiB): what should
+ * stay in the L1 and L2 caches while every unit of a thread's range computes
+ * that band (see cnnc_conv_nchwc). */
+static const int64_t kBandFloats = 16384;
+
+/* Read for a tap that falls outside the image: a zero pixel, so the tiles
+ * at the borders run the same branch-free code as the others. */
+static const float zeroPixel[16];
 
 /* Where a convolution reads its input:
  *   CONV_BLOCKED    x NCHWBc, weights OIHWBiBo [Mb, Cb, KH, KW, Bi, Bo]
@@ -29,131 +57,197 @@
  *                   the output reads lane o of the input only */
 enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
 
-/* T output columns starting at ow0 of output row oh, accumulated over every
- * input channel and tap, then stored. `checked` is for the columns at the
- * borders: a tap outside the image is skipped (T is 1 there). Inlined with
- * constant T, B and mode, so acc is T x B registers. */
-#define DEFINE_CONV_COLUMNS(B)                                                 \
-  static inline __attribute__((always_inline)) void convColumns##B(           \
+/* One register tile: output columns [ow0, ow0 + RT) of output row `out`
+ * (in y), output blocks ob .. ob + RO - 1, accumulated over every input
+ * channel and tap; columns from ow0 + t0 on are stored and go through the
+ * epilogue while in cache. `checked` tiles touch the borders: a column whose
+ * tap falls outside the image reads zeroPixel for it. Inlined with constant
+ * B, mode, RT, RO and checked, the loops over t and j unroll and acc lives
+ * in registers. */
+#define DEFINE_CONV_TILE(B)                                                    \
+  static inline __attribute__((always_inline)) void convTile##B(               \
       const float *restrict x, const float *restrict w,                        \
-      const float *restrict bv, float *restrict out, int64_t mode, int64_t n,  \
+      const float *restrict bv, float *out, int64_t mode, int64_t n,           \
       int64_t ob, int64_t C, int64_t H, int64_t W, int64_t KH, int64_t KW,    \
       int64_t SW, int64_t DH, int64_t DW, int64_t PL, int64_t ihBase,          \
-      int64_t kh0, int64_t kh1, int64_t ow0, int64_t T, int checked,           \
-      int64_t OB, int64_t outStride) {                                         \
-    float acc[2][TILE][B];                                                     \
-    for (int64_t j = 0; j < OB; ++j)                                           \
-      for (int64_t t = 0; t < T; ++t)                                          \
-        for (int64_t o = 0; o < B; ++o)                                        \
-          acc[j][t][o] = bv[j * B + o];                                        \
+      int64_t kh0, int64_t kh1, int64_t ow0, int64_t t0, int64_t RT,          \
+      int64_t RO, int checked, int64_t outStride, int64_t wNext, float *y,     \
+      const float *residual, cnnc_epilogue epilogue) {                         \
+    vf##B acc[MAX_RO][MAX_RT];                                                 \
+    for (int64_t j = 0; j < RO; ++j)                                           \
+      for (int64_t t = 0; t < RT; ++t)                                         \
+        acc[j][t] = load##B(bv + j * B);                                       \
     int64_t Cb = (C + B - 1) / B;                                              \
-    for (int64_t kh = kh0; kh < kh1; ++kh) {                                   \
-      int64_t ih = ihBase + kh * DH;                                           \
-      for (int64_t kw = 0; kw < KW; ++kw) {                                    \
-        int64_t col = ow0 * SW - PL + kw * DW;                                 \
-        if (checked && (col < 0 || col >= W))                                  \
-          continue;                                                            \
-        if (mode == CONV_BLOCKED) {                                            \
-          for (int64_t icb = 0; icb < Cb; ++icb) {                             \
-            const float *src = x + (((n * Cb + icb) * H + ih) * W + col) * B;  \
-            const float *wk = w + (((ob * Cb + icb) * KH + kh) * KW + kw) * B * B; \
-            /* Not the padding lanes of the last block: never read. */         \
-            int64_t lanes = min64(B, C - icb * B);                             \
-            int64_t wNext = Cb * KH * KW * B * B; /* the next output block */  \
-            for (int64_t ic = 0; ic < lanes; ++ic)                             \
-              for (int64_t t = 0; t < T; ++t) {                                \
-                float xv = src[t * SW * B + ic];                               \
-                for (int64_t j = 0; j < OB; ++j)                               \
-                  for (int64_t o = 0; o < B; ++o)                              \
-                    acc[j][t][o] += xv * wk[j * wNext + ic * B + o];           \
+    /* Input channels (blocks for CONV_BLOCKED, single ones for CONV_PLAIN) \
+     * outermost, so the weights stream through memory in order. */           \
+    int64_t units = mode == CONV_BLOCKED ? Cb : mode == CONV_PLAIN ? C : 1;   \
+    for (int64_t u = 0; u < units; ++u)                                        \
+      for (int64_t kh = kh0; kh < kh1; ++kh) {                                 \
+        int64_t ih = ihBase + kh * DH;                                         \
+        for (int64_t kw = 0; kw < KW; ++kw) {                                  \
+          int64_t col0 = ow0 * (SW) - PL + kw * DW;                            \
+          /* The pixel column t reads, or zeroPixel. */                        \
+          const float *px[MAX_RT];                                             \
+          int64_t pixelStride = mode == CONV_PLAIN ? 1 : B;                   \
+          const float *row =                                                   \
+              mode == CONV_PLAIN ? x + ((n * C + u) * H + ih) * W              \
+              : mode == CONV_BLOCKED ? x + ((n * Cb + u) * H + ih) * W * B     \
+                                     : x + ((n * Cb + ob) * H + ih) * W * B;   \
+          for (int64_t t = 0; t < RT; ++t) {                                   \
+            int64_t col = col0 + t * SW;                                       \
+            px[t] = checked && (col < 0 || col >= W)                           \
+                        ? zeroPixel                                            \
+                        : row + col * pixelStride;                             \
+          }                                                                    \
+          if (mode == CONV_BLOCKED) {                                          \
+            const float *wk = w + (((ob * Cb + u) * KH + kh) * KW + kw) * B * B; \
+            /* Not the padding lanes of the last block: never read. A      \
+             * constant B when C is a whole number of blocks, so this loop  \
+             * unrolls fully. */                                            \
+            int64_t lanes = C % B == 0 ? B : min64(B, C - u * B);              \
+            for (int64_t ic = 0; ic < lanes; ++ic) {                           \
+              vf##B w0 = load##B(wk + ic * B);                                 \
+              vf##B w1 = RO > 1 ? load##B(wk + wNext + ic * B) : w0;           \
+              for (int64_t t = 0; t < RT; ++t) {                               \
+                float xv = px[t][ic];                                          \
+                acc[0][t] += xv * w0;                                          \
+                if (RO > 1)                                                    \
+                  acc[1][t] += xv * w1;                                        \
               }                                                                \
-          }                                                                    \
-        } else if (mode == CONV_PLAIN) {                                       \
-          for (int64_t c = 0; c < C; ++c) {                                    \
-            const float *src = x + ((n * C + c) * H + ih) * W + col;           \
-            const float *wk = w + (((ob * C + c) * KH + kh) * KW + kw) * B;    \
-            for (int64_t t = 0; t < T; ++t) {                                  \
-              float xv = src[t * SW];                                          \
-              for (int64_t o = 0; o < B; ++o)                                  \
-                acc[0][t][o] += xv * wk[o];                                    \
             }                                                                  \
+          } else if (mode == CONV_PLAIN) {                                     \
+            const float *wk = w + (((ob * C + u) * KH + kh) * KW + kw) * B;    \
+            vf##B w0 = load##B(wk);                                            \
+            vf##B w1 = RO > 1 ? load##B(wk + wNext) : w0;                      \
+            for (int64_t t = 0; t < RT; ++t) {                                 \
+              float xv = px[t][0];                                             \
+              acc[0][t] += xv * w0;                                            \
+              if (RO > 1)                                                      \
+                acc[1][t] += xv * w1;                                          \
+            }                                                                  \
+          } else {                                                             \
+            vf##B w0 = load##B(w + ((ob * KH + kh) * KW + kw) * B);            \
+            for (int64_t t = 0; t < RT; ++t)                                   \
+              acc[0][t] += load##B(px[t]) * w0;                                \
           }                                                                    \
-        } else {                                                               \
-          const float *src = x + (((n * Cb + ob) * H + ih) * W + col) * B;     \
-          const float *wk = w + ((ob * KH + kh) * KW + kw) * B;                \
-          for (int64_t t = 0; t < T; ++t)                                      \
-            for (int64_t o = 0; o < B; ++o)                                    \
-              acc[0][t][o] += src[t * SW * B + o] * wk[o];                     \
         }                                                                      \
       }                                                                        \
+    /* Columns before t0 belong to the tile before, which has stored them \
+     * and run the epilogue on them already. */                                \
+    for (int64_t j = 0; j < RO; ++j) {                                         \
+      for (int64_t t = 0; t < RT; ++t)                                         \
+        if (t >= t0)                                                           \
+          store##B(out + j * outStride + (ow0 + t) * B, acc[j][t]);            \
+      if (epilogue)                                                            \
+        epilogue(y, residual, out - y + j * outStride + (ow0 + t0) * B,        \
+                 (RT - t0) * B);                                               \
     }                                                                          \
-    for (int64_t j = 0; j < OB; ++j)                                           \
-      for (int64_t t = 0; t < T; ++t)                                          \
-        for (int64_t o = 0; o < B; ++o)                                        \
-          out[j * outStride + (ow0 + t) * B + o] = acc[j][t][o];               \
   }
 
-/* A 2-D convolution with an NCHWBc result [N, M, OH, OW]: output planes
- * (n, output channel block) [pBegin, pEnd), of OH * OW * B floats each. The
- * columns whose taps all lie inside the image run TILE at a time without
- * checks; the border columns one at a time with them. A 1x1 convolution
- * (Gemm1x1) is the case KH = KW = 1: a matrix product per pixel tile. */
-#define DEFINE_CONV_NCHWC(B)                                                   \
-  DEFINE_CONV_COLUMNS(B)                                                       \
-  KERNEL void cnnc_conv_nchwc_b##B##_f32(                                      \
+/* Output columns [band0, band1) of row oh of work unit u (below), in
+ * register tiles of RT columns; the last tile may reach back before band0
+ * (into columns already stored) rather than be narrower. */
+#define DEFINE_CONV_BAND(B)                                                    \
+  static inline __attribute__((always_inline)) void convBand##B(               \
       const float *restrict x, const float *restrict w,                        \
-      const float *restrict bias, float *restrict y, int64_t C, int64_t H,     \
-      int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
-      int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
-      int64_t mode, int64_t pBegin, int64_t pEnd) {                            \
-    int64_t Mb = (M + B - 1) / B;                                              \
-    /* Columns with every tap inside: ow * SW - PL in [0, W - (KW-1)*DW). */   \
+      const float *restrict bias, float *restrict y,                           \
+      const float *residual, cnnc_epilogue epilogue, int64_t mode,            \
+      int64_t C, int64_t H, int64_t W, int64_t M, int64_t OH, int64_t OW,     \
+      int64_t KH, int64_t KW, int64_t SH, int64_t SW, int64_t DH, int64_t DW, \
+      int64_t PT, int64_t PL, int64_t RT, int64_t u, int64_t oh,              \
+      int64_t band0, int64_t band1) {                                          \
+    int64_t Mb = (M + B - 1) / B, Cb = (C + B - 1) / B;                        \
+    int64_t perUnit = mode == CONV_DEPTHWISE ? 1 : MAX_RO;                     \
+    int64_t unitsPerImage = (Mb + perUnit - 1) / perUnit;                      \
+    int64_t n = u / unitsPerImage, ob = u % unitsPerImage * perUnit;           \
+    /* One block alone: depthwise, or the last of an odd number (never for \
+     * an even Mb, so that copy folds away). */                                \
+    int lone = perUnit == 1 || (Mb % 2 == 1 && ob == Mb - 1);                  \
+    /* Columns with every tap inside: ow * SW - PL in [0, W - (KW-1)*DW); \
+     * without padding no tile needs checks, and the checked copy folds. */  \
     int64_t inner0, inner1;                                                    \
     validRange(OW, W - (KW - 1) * DW, SW, -PL, &inner0, &inner1);              \
-    for (int64_t p = pBegin; p < pEnd;) {                                      \
-      int64_t n = p / Mb, ob = p % Mb;                                         \
-      /* Two output blocks at once where a group-1 convolution has them in   \
-       * this range and image: each input value loaded feeds 2 B FMAs. */     \
-      int64_t OB = mode == CONV_BLOCKED && ob + 1 < Mb && p + 1 < pEnd ? 2 : 1; \
-      float bv[2 * B];                                                         \
-      for (int64_t o = 0; o < 2 * B; ++o)                                      \
-        bv[o] = bias && ob * B + o < M ? bias[ob * B + o] : 0.0f;              \
-      int64_t plane = OH * OW * B;                                             \
-      for (int64_t oh = 0; oh < OH; ++oh) {                                    \
-        int64_t kh0, kh1, ihBase = oh * SH - PT;                               \
-        validRange(KH, H, DH, ihBase, &kh0, &kh1);                             \
-        float *out = y + (p * OH + oh) * OW * B;                               \
-        int64_t ow = 0;                                                        \
-        if (OB == 2) {                                                         \
-          for (; ow < inner0; ++ow)                                            \
-            convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW,    \
-                           DH, DW, PL, ihBase, kh0, kh1, ow, 1, 1, 2, plane);  \
-          for (; ow + TILE2 <= inner1; ow += TILE2)                            \
-            convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW,    \
-                           DH, DW, PL, ihBase, kh0, kh1, ow, TILE2, 0, 2,      \
-                           plane);                                             \
-          for (; ow < inner1; ++ow)                                            \
-            convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW,    \
-                           DH, DW, PL, ihBase, kh0, kh1, ow, 1, 0, 2, plane);  \
-          for (; ow < OW; ++ow)                                                \
-            convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW,    \
-                           DH, DW, PL, ihBase, kh0, kh1, ow, 1, 1, 2, plane);  \
-          continue;                                                            \
-        }                                                                      \
-        for (; ow < inner0; ++ow)                                              \
-          convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH,  \
-                         DW, PL, ihBase, kh0, kh1, ow, 1, 1, 1, plane);        \
-        for (; ow + TILE <= inner1; ow += TILE)                                \
-          convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH,  \
-                         DW, PL, ihBase, kh0, kh1, ow, TILE, 0, 1, plane);     \
-        for (; ow < inner1; ++ow)                                              \
-          convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH,  \
-                         DW, PL, ihBase, kh0, kh1, ow, 1, 0, 1, plane);        \
-        for (; ow < OW; ++ow)                                                  \
-          convColumns##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH,  \
-                         DW, PL, ihBase, kh0, kh1, ow, 1, 1, 1, plane);        \
-      }                                                                        \
-      p += OB;                                                                 \
+    int borders = inner0 > 0 || inner1 < OW;                                   \
+    /* From one output block's weights to the next one's. */                   \
+    int64_t wNext = mode == CONV_BLOCKED ? Cb * KH * KW * B * B                \
+                                         : C * KH * KW * B;                    \
+    float bv[MAX_RO * B];                                                      \
+    for (int64_t o = 0; o < MAX_RO * B; ++o)                                   \
+      bv[o] = bias && ob * B + o < M ? bias[ob * B + o] : 0.0f;                \
+    int64_t kh0, kh1, ihBase = oh * SH - PT;                                   \
+    validRange(KH, H, DH, ihBase, &kh0, &kh1);                                 \
+    float *out = y + ((n * Mb + ob) * OH + oh) * OW * B;                       \
+    int64_t plane = OH * OW * B;                                               \
+    for (int64_t ow = band0; ow < band1;) {                                    \
+      int64_t start = min64(ow, band1 - RT), t0 = ow - start;                  \
+      int checked = borders && (start < inner0 || start + RT > inner1);        \
+      /* Constant RO and checked in each call, for the inliner. */             \
+      if (!lone && checked)                                                    \
+        convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
+                    PL, ihBase, kh0, kh1, start, t0, RT, 2, 1, plane, wNext,   \
+                    y, residual, epilogue);                                    \
+      else if (!lone)                                                          \
+        convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
+                    PL, ihBase, kh0, kh1, start, t0, RT, 2, 0, plane, wNext,   \
+                    y, residual, epilogue);                                    \
+      else if (checked)                                                        \
+        convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
+                    PL, ihBase, kh0, kh1, start, t0, RT, 1, 1, plane, wNext,   \
+                    y, residual, epilogue);                                    \
+      else                                                                     \
+        convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
+                    PL, ihBase, kh0, kh1, start, t0, RT, 1, 0, plane, wNext,   \
+                    y, residual, epilogue);                                    \
+      ow = start + RT;                                                         \
+    }                                                                          \
+  }
+
+/* A 2-D convolution with an NCHWBc result [N, M, OH, OW], over work units
+ * [uBegin, uEnd): a unit is a pair of output blocks (n, ob, ob + 1) of a
+ * group-1 convolution (the last one alone when there is an odd number), or
+ * one block (n, ob) of a depthwise one. The register tile has RT columns
+ * (RT <= OW and MAX_RT) and the epilogue, when not NULL, gets each stored
+ * run of y with the residual (cnnc_epilogue in libjit.h); both are the code
+ * generator's. A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with
+ * stride 1 the code generator passes the whole plane as one row.
+ *
+ * The loop order is the code generator's too (bandsOuter), chosen by what
+ * would otherwise be loaded from memory again and again: units outermost
+ * keeps a unit's weights in cache while it reads the whole input, which
+ * suits small images and large weights (a 3x3 convolution of 14x14 x 256
+ * channels reads 147 KB of weights per unit); bands of columns outermost,
+ * every unit computing a band before the next one starts, keeps the
+ * band's input (kBandFloats of it) in cache while the weights stream, which
+ * suits large images (a 1x1 convolution of 56x56 x 256 channels would read
+ * 3 MB per unit). */
+#define DEFINE_CONV_NCHWC(B)                                                   \
+  DEFINE_CONV_TILE(B)                                                          \
+  DEFINE_CONV_BAND(B)                                                          \
+  KERNEL void cnnc_conv_nchwc_b##B##_f32(                                      \
+      const float *restrict x, const float *restrict w,                        \
+      const float *restrict bias, float *restrict y,                           \
+      const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
+      int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
+      int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
+      int64_t mode, int64_t RT, int64_t bandsOuter, int64_t uBegin,           \
+      int64_t uEnd) {                                                          \
+    int64_t Cb = (C + B - 1) / B;                                              \
+    RT = min64(min64(RT, OW), MAX_RT);                                         \
+    int64_t bandInput = KH * SW * (mode == CONV_PLAIN ? C : Cb * B);            \
+    int64_t band = bandsOuter ? max64(RT, kBandFloats / bandInput / RT * RT)   \
+                              : OW;                                            \
+    if (bandsOuter) {                                                          \
+      for (int64_t oh = 0; oh < OH; ++oh)                                      \
+        for (int64_t band0 = 0; band0 < OW; band0 += band)                     \
+          for (int64_t u = uBegin; u < uEnd; ++u)                              \
+            convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M,   \
+                        OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, u, oh,     \
+                        band0, min64(OW, band0 + band));                       \
+    } else {                                                                   \
+      for (int64_t u = uBegin; u < uEnd; ++u)                                  \
+        for (int64_t oh = 0; oh < OH; ++oh)                                    \
+          convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M, OH, \
+                      OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, u, oh, 0, OW);   \
     }                                                                          \
   }
 

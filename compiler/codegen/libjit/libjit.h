@@ -41,5 +41,12 @@ static inline void validRange(int64_t out, int64_t in, int64_t stride,
   *last = max64(*first, min64(hi + 1, out));
 }
 
+/* What a kernel runs on each run of results it has just stored, while they
+ * are in cache: y[offset, offset + count) = f(y[...] + residual[...]) for a
+ * fused convolution's residual add (residual NULL without one) and
+ * activation. Generated per node by the code generator and passed as a
+ * constant, so after inlining the call is direct and inlined too. */
+typedef void (*cnnc_epilogue)(float *y, const float *residual, int64_t offset,
+                              int64_t count);
 
 #endif

@@ -1,41 +1,54 @@
 /* libjit: Matrix products. See libjit.h. */
 #include "libjit.h"
 
+/* Output columns per work unit of cnnc_gemm_f32. */
+#define GEMM_COLUMNS 16
+
 /* Y[M, N] = alpha * A' B' + beta * C, A' = A or A^T, B' = B or B^T.
  * C is absent (cKind 0), a scalar (1), a row [N] (2), a column [M, 1] (3) or
- * full [M, N] (4). Rows [mBegin, mEnd). */
+ * full [M, N] (4). Work units [uBegin, uEnd) of GEMM_COLUMNS columns of one
+ * row each (row u / ceil(N / GEMM_COLUMNS)), so a classifier's single row
+ * splits over the threads too. Each output is summed over k in order, as a
+ * plain dot product would; the GEMM_COLUMNS sums of a unit are independent,
+ * so with B^T (a fully connected layer's [N, K] weights) they run as that
+ * many chains of FMAs at once rather than one chain waiting on each FMA's
+ * latency, and without it as vectors over the contiguous columns. */
 KERNEL void cnnc_gemm_f32(const float *restrict a, const float *restrict b,
                           const float *restrict c, float *restrict y,
                           int64_t M, int64_t N, int64_t K, int64_t transA,
                           int64_t transB, float alpha, float beta,
-                          int64_t cKind, int64_t mBegin, int64_t mEnd) {
-  for (int64_t i = mBegin; i < mEnd; ++i) {
-    float *row = y + i * N;
-    for (int64_t j = 0; j < N; ++j)
-      row[j] = 0.0f;
-    if (transB) {
-      /* Dot products of A's row with B's rows: contiguous in k. */
-      for (int64_t j = 0; j < N; ++j) {
-        float sum = 0.0f;
-        for (int64_t k = 0; k < K; ++k)
-          sum += (transA ? a[k * M + i] : a[i * K + k]) * b[j * K + k];
-        row[j] = sum;
+                          int64_t cKind, int64_t uBegin, int64_t uEnd) {
+  (void)M;
+  int64_t unitsPerRow = (N + GEMM_COLUMNS - 1) / GEMM_COLUMNS;
+  for (int64_t u = uBegin; u < uEnd; ++u) {
+    int64_t i = u / unitsPerRow, j0 = u % unitsPerRow * GEMM_COLUMNS;
+    /* Constant for all units but a short last one, so the loops over jj
+     * unroll. */
+    int64_t columns = min64(GEMM_COLUMNS, N - j0);
+    float acc[GEMM_COLUMNS];
+    for (int64_t jj = 0; jj < GEMM_COLUMNS; ++jj)
+      acc[jj] = 0.0f;
+    if (columns == GEMM_COLUMNS) {
+      for (int64_t k = 0; k < K; ++k) {
+        float av = transA ? a[k * M + i] : a[i * K + k];
+        for (int64_t jj = 0; jj < GEMM_COLUMNS; ++jj)
+          acc[jj] += av * (transB ? b[(j0 + jj) * K + k] : b[k * N + j0 + jj]);
       }
     } else {
       for (int64_t k = 0; k < K; ++k) {
         float av = transA ? a[k * M + i] : a[i * K + k];
-        const float *brow = b + k * N;
-        for (int64_t j = 0; j < N; ++j)
-          row[j] += av * brow[j];
+        for (int64_t jj = 0; jj < columns; ++jj)
+          acc[jj] += av * (transB ? b[(j0 + jj) * K + k] : b[k * N + j0 + jj]);
       }
     }
-    for (int64_t j = 0; j < N; ++j) {
+    for (int64_t jj = 0; jj < columns; ++jj) {
+      int64_t j = j0 + jj;
       float cv = cKind == 0   ? 0.0f
                  : cKind == 1 ? c[0]
                  : cKind == 2 ? c[j]
                  : cKind == 3 ? c[i]
                               : c[i * N + j];
-      row[j] = alpha * row[j] + beta * cv;
+      y[i * N + j] = alpha * acc[jj] + beta * cv;
     }
   }
 }
