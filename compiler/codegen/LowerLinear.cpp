@@ -76,10 +76,31 @@ void Emitter::gemm(const Node &n, bool matMul) {
     else
       cKind = 4;
   }
+  // B's layout for the kernel (linear.c's GEMM_B_*): constant [N, K]
+  // weights (a fully connected layer) are repacked here into panels of
+  // kGemmColumns columns, so each unit streams one contiguous panel instead
+  // of 16 rows K floats apart. Not with a weights file, whose data the code
+  // reads at run time as stored.
+  bool transB = !matMul && n.getInt("transB") != 0;
+  int64_t bLayout = transB ? 1 : 0;
+  llvm::Value *bPointer = nullptr;
+  const Tensor *weights = n.constantInput(1);
+  if (transB && weights && weights->hasData() && !externalWeights() &&
+      n.inputs[1]->type.dtype == DType::F32) {
+    std::vector<float> rows = constantFloats(n, 1), panels;
+    int64_t panelCount = (N + kGemmColumns - 1) / kGemmColumns;
+    panels.assign(size_t(panelCount * K * kGemmColumns), 0.0f);
+    for (int64_t j = 0; j < N; ++j)
+      for (int64_t k = 0; k < K; ++k)
+        panels[size_t((j / kGemmColumns * K + k) * kGemmColumns +
+                      j % kGemmColumns)] = rows[size_t(j * K + k)];
+    bPointer = floatConstant(n.inputs[1]->name + ".panels", panels);
+    bLayout = 2;
+  }
   callRange("cnnc_gemm_f32",
-       {pointer(n.inputs[0]), pointer(n.inputs[1]), optionalPointer(c),
-        pointer(n.outputs[0]), i64(M), i64(N), i64(K), i64(transA),
-        i64(!matMul && n.getInt("transB") != 0),
+       {pointer(n.inputs[0]), bPointer ? bPointer : pointer(n.inputs[1]),
+        optionalPointer(c), pointer(n.outputs[0]), i64(M), i64(N), i64(K),
+        i64(transA), i64(bLayout),
         f32(matMul ? 1.0 : n.getFloat("alpha")),
         f32(matMul ? 1.0 : n.getFloat("beta")), i64(cKind), i64(0),
         i64(gemmUnits(M, N))},

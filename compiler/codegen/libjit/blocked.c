@@ -15,24 +15,6 @@
  * Work is split over planes (n, channel block) [pBegin, pEnd). */
 #include "libjit.h"
 
-/* Vectors of one block's B floats. Loads and stores go through memcpy, so
- * they need no alignment. Every function taking or returning one is
- * inlined into the model, compiled for its target, so no call ever passes
- * a vector in registers whose ABI the bitcode's generic x86-64 would
- * choose differently: clang's warning about that does not apply. */
-#pragma clang diagnostic ignored "-Wpsabi"
-typedef float vf8 __attribute__((vector_size(32)));
-typedef float vf16 __attribute__((vector_size(64)));
-#define DEFINE_VECTOR_ACCESS(B)                                                \
-  static inline vf##B load##B(const float *p) {                                \
-    vf##B v;                                                                   \
-    memcpy(&v, p, sizeof v);                                                   \
-    return v;                                                                  \
-  }                                                                            \
-  static inline void store##B(float *p, vf##B v) { memcpy(p, &v, sizeof v); }
-DEFINE_VECTOR_ACCESS(8)
-DEFINE_VECTOR_ACCESS(16)
-
 /* A register tile: RT output columns of RO output blocks, RT * RO vector
  * accumulators. The code generator picks RT per layer (at most MAX_RT, and
  * RT * RO within the target's vector registers); RO is 2 where a group-1

@@ -41,6 +41,25 @@ static inline void validRange(int64_t out, int64_t in, int64_t stride,
   *last = max64(*first, min64(hi + 1, out));
 }
 
+/* Vectors of B floats (a channel block of blocked.c, a column panel of
+ * linear.c). Loads and stores go through memcpy, so
+ * they need no alignment. Every function taking or returning one is
+ * inlined into the model, compiled for its target, so no call ever passes
+ * a vector in registers whose ABI the bitcode's generic x86-64 would
+ * choose differently: clang's warning about that does not apply. */
+#pragma clang diagnostic ignored "-Wpsabi"
+typedef float vf8 __attribute__((vector_size(32)));
+typedef float vf16 __attribute__((vector_size(64)));
+#define DEFINE_VECTOR_ACCESS(B)                                                \
+  static inline vf##B load##B(const float *p) {                                \
+    vf##B v;                                                                   \
+    memcpy(&v, p, sizeof v);                                                   \
+    return v;                                                                  \
+  }                                                                            \
+  static inline void store##B(float *p, vf##B v) { memcpy(p, &v, sizeof v); }
+DEFINE_VECTOR_ACCESS(8)
+DEFINE_VECTOR_ACCESS(16)
+
 /* What a kernel runs on each run of results it has just stored, while they
  * are in cache: y[offset, offset + count) = f(y[...] + residual[...]) for a
  * fused convolution's residual add (residual NULL without one) and
