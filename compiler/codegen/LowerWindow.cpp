@@ -152,15 +152,18 @@ void Emitter::blockedConv(const Node &n) {
   int64_t RO = std::min(perUnit, Mb);
   int64_t inputsPerOutput = mode == 2 ? 1 : mode == 0 ? Cb * B : x.shape[1];
   int64_t macsPerUnit = OH * OW * perUnit * B * inputsPerOutput * KH * KW;
-  // The loop order (blocked.c's bandsOuter): what is read again and again
-  // from beyond the L2 cache otherwise. Units outermost read the input once
-  // per unit, bands of columns outermost read the weights once per band;
-  // either is free while what it rereads fits in half the L2 cache.
+  int64_t RT = convTileColumns(OW, B, RO, vectors_);
+  // The loop order (blocked.c's band): what is read again and again from
+  // beyond the L2 cache otherwise. Units outermost read the input once per
+  // unit; bands of columns outermost, each reading kBandFloats of input (64
+  // KiB, to stay in L1 and L2 while every unit of a thread computes the
+  // band), read the weights once per band. Either is free while what it
+  // rereads fits in half the L2 cache.
   constexpr int64_t kCachedBytes = 512 * 1024, kBandFloats = 16384;
   int64_t inputBytes = inputsPerOutput * H * W * 4;
   int64_t weightBytes = Mb * B * inputsPerOutput * KH * KW * 4;
-  int64_t bandColumns = std::max<int64_t>(
-      1, kBandFloats / (KH * SW * inputsPerOutput));
+  int64_t bandColumns =
+      std::max(RT, kBandFloats / (KH * SW * inputsPerOutput) / RT * RT);
   int64_t bands = OH * ((OW + bandColumns - 1) / bandColumns);
   double unitsOuterCost =
       inputBytes > kCachedBytes ? double(units) * double(inputBytes) : 0;
@@ -177,8 +180,7 @@ void Emitter::blockedConv(const Node &n) {
              i64(x.shape[1]), i64(H), i64(W), i64(y.shape[1]), i64(OH),
              i64(OW), i64(KH), i64(KW), i64(SH), i64(SW), i64(DH), i64(DW),
              i64(PT), i64(PL), i64(mode),
-             i64(convTileColumns(OW, B, RO, vectors_)), i64(bandsOuter), i64(0),
-             i64(units)},
+             i64(RT), i64(bandsOuter ? bandColumns : 0), i64(0), i64(units)},
             macsPerUnit);
 }
 

@@ -23,11 +23,6 @@
 #define MAX_RT 12
 #define MAX_RO 2
 
-/* The input a band of output columns reads, in floats (64 KiB): what should
- * stay in the L1 and L2 caches while every unit of a thread's range computes
- * that band (see cnnc_conv_nchwc). */
-static const int64_t kBandFloats = 16384;
-
 /* Read for a tap that falls outside the image: a zero pixel, so the tiles
  * at the borders run the same branch-free code as the others. */
 static const float zeroPixel[16];
@@ -193,15 +188,15 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
  * generator's. A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with
  * stride 1 the code generator passes the whole plane as one row.
  *
- * The loop order is the code generator's too (bandsOuter), chosen by what
+ * The loop order is the code generator's too (band), chosen by what
  * would otherwise be loaded from memory again and again: units outermost
  * keeps a unit's weights in cache while it reads the whole input, which
  * suits small images and large weights (a 3x3 convolution of 14x14 x 256
  * channels reads 147 KB of weights per unit); bands of columns outermost,
- * every unit computing a band before the next one starts, keeps the
- * band's input (kBandFloats of it) in cache while the weights stream, which
- * suits large images (a 1x1 convolution of 56x56 x 256 channels would read
- * 3 MB per unit). */
+ * every unit computing a band of `band` columns (a multiple of RT) before
+ * the next one starts, keeps the band's input in cache while the weights
+ * stream, which suits large images (a 1x1 convolution of 56x56 x 256
+ * channels would read 3 MB per unit). band 0 means units outermost. */
 #define DEFINE_CONV_NCHWC(B)                                                   \
   DEFINE_CONV_TILE(B)                                                          \
   DEFINE_CONV_BAND(B)                                                          \
@@ -211,14 +206,9 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
       const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
       int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
-      int64_t mode, int64_t RT, int64_t bandsOuter, int64_t uBegin,           \
-      int64_t uEnd) {                                                          \
-    int64_t Cb = (C + B - 1) / B;                                              \
+      int64_t mode, int64_t RT, int64_t band, int64_t uBegin, int64_t uEnd) {  \
     RT = min64(min64(RT, OW), MAX_RT);                                         \
-    int64_t bandInput = KH * SW * (mode == CONV_PLAIN ? C : Cb * B);            \
-    int64_t band = bandsOuter ? max64(RT, kBandFloats / bandInput / RT * RT)   \
-                              : OW;                                            \
-    if (bandsOuter) {                                                          \
+    if (band > 0) {                                                            \
       for (int64_t oh = 0; oh < OH; ++oh)                                      \
         for (int64_t band0 = 0; band0 < OW; band0 += band)                     \
           for (int64_t u = uBegin; u < uEnd; ++u)                              \
