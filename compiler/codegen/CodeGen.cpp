@@ -18,6 +18,7 @@
 #include <llvm/TargetParser/Host.h>
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <optional>
 
@@ -49,16 +50,7 @@ llvm::Value *Emitter::pointer(const Value *v) {
     blob.insert(blob.end(), bytes.begin(), bytes.end());
   } else if (v->isConstant()) {
     const std::vector<uint8_t> &bytes = v->constant->bytes();
-    auto *data = llvm::ConstantDataArray::getRaw(
-        llvm::StringRef(reinterpret_cast<const char *>(bytes.data()),
-                        bytes.size()),
-        bytes.size(), b_.getInt8Ty());
-    auto *global = new llvm::GlobalVariable(
-        m_, data->getType(), /*isConstant=*/true,
-        llvm::GlobalValue::PrivateLinkage, data, "w." + v->name);
-    global->setAlignment(llvm::Align(kAlignment));
-    global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
-    p = global;
+    p = byteConstant("w." + v->name, bytes.data(), bytes.size());
   }
   for (size_t i = 0; i < g_.inputs.size() && !p; ++i)
     if (g_.inputs[i] == v)
@@ -111,11 +103,70 @@ void Emitter::requireF32(const Node &n) {
               v->name, v->type.str());
 }
 
+// Layers of the same shape (ResNet-50's six layer3 3x3 convolutions, say)
+// call a kernel with the same constant arguments and different buffers.
+// Inlined into each call, the kernel would be optimized and compiled once
+// per layer: most of the compile time of a deep model. Instead each distinct
+// set of constants gets one specialization, `spec.KERNEL.N(pointers...)`,
+// the kernel inlined with those constants, which the layers call with their
+// buffers. Constants that are addresses (weights, tables) stay arguments;
+// null pointers and functions (a fused epilogue) are part of the key.
+std::pair<llvm::Function *, std::vector<llvm::Value *>>
+Emitter::specialization(llvm::Function *kernel,
+                        const std::vector<llvm::Value *> &args) {
+  // What the specialization holds, as its key; the rest is passed.
+  auto held = [](llvm::Value *a) -> std::optional<std::string> {
+    if (auto *i = llvm::dyn_cast<llvm::ConstantInt>(a))
+      return std::to_string(i->getSExtValue());
+    if (auto *x = llvm::dyn_cast<llvm::ConstantFP>(a))
+      return "f" + std::to_string(
+                       x->getValueAPF().bitcastToAPInt().getZExtValue());
+    if (llvm::isa<llvm::ConstantPointerNull>(a))
+      return "null";
+    if (llvm::isa<llvm::Function>(a))
+      return "@" + a->getName().str();
+    return std::nullopt;
+  };
+  std::string key = kernel->getName().str();
+  std::vector<llvm::Value *> passed;
+  std::vector<llvm::Type *> types;
+  for (llvm::Value *a : args) {
+    std::optional<std::string> h = held(a);
+    key += " " + h.value_or("%");
+    if (!h) {
+      passed.push_back(a);
+      types.push_back(a->getType());
+    }
+  }
+  llvm::Function *&spec = specializations_[key];
+  if (!spec) {
+    auto *type = llvm::FunctionType::get(kernel->getReturnType(), types, false);
+    spec = llvm::Function::Create(
+        type, llvm::GlobalValue::InternalLinkage,
+        fmt::format("spec.{}.{}", kernel->getName().str(),
+                    specializations_.size() - 1),
+        m_);
+    spec->addFnAttr(llvm::Attribute::NoInline);
+    llvm::IRBuilder<> sb(llvm::BasicBlock::Create(ctx_, "entry", spec));
+    std::vector<llvm::Value *> kernelArgs;
+    unsigned next = 0;
+    for (llvm::Value *a : args)
+      kernelArgs.push_back(held(a) ? a : spec->getArg(next++));
+    llvm::CallInst *call = sb.CreateCall(kernel, kernelArgs);
+    if (type->getReturnType()->isVoidTy())
+      sb.CreateRetVoid();
+    else
+      sb.CreateRet(call);
+  }
+  return {spec, passed};
+}
+
 void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
                            bool takesRange, int64_t macsPerItem) {
   auto *count = llvm::dyn_cast<llvm::ConstantInt>(args.back());
   if (!takesRange || !count || count->getSExtValue() < 2) {
-    b_.CreateCall(f, args);
+    auto [spec, passed] = specialization(f, args);
+    b_.CreateCall(spec, passed);
     return;
   }
   // cnnc_parallel_for(count, grain, task, context): the task calls the
@@ -157,7 +208,8 @@ void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
         fieldTypes[k], tb.CreateStructGEP(contextType, task->getArg(0), unsigned(k)));
   taskArgs[args.size() - 2] = task->getArg(1);
   taskArgs[args.size() - 1] = task->getArg(2);
-  tb.CreateCall(f, taskArgs);
+  auto [spec, passed] = specialization(f, taskArgs);
+  tb.CreateCall(spec, passed);
   tb.CreateRetVoid();
 }
 
@@ -167,30 +219,39 @@ std::vector<float> Emitter::constantFloats(const Node &n, size_t i) {
     n.error("operand {} must be a constant with data for code generation", i);
   compileTimeReads_.insert(n.inputs[i]); // the code holds what it computes
   std::vector<float> v(size_t(t->numElements()));
-  for (size_t k = 0; k < v.size(); ++k)
-    v[k] = float(t->floatAt(int64_t(k)));
+  if (t->type().dtype == DType::F32 && !v.empty())
+    std::memcpy(v.data(), t->bytes().data(), v.size() * sizeof(float));
+  else
+    for (size_t k = 0; k < v.size(); ++k)
+      v[k] = float(t->floatAt(int64_t(k)));
   return v;
+}
+
+// The data is an array of bytes, whatever its type: LLVM's assembly printer
+// writes a byte array in one piece but a float array element by element,
+// which took seconds for VGG16's 400 MB of fully connected weights.
+llvm::GlobalVariable *Emitter::byteConstant(const std::string &name,
+                                            const void *data, size_t size) {
+  auto *array = llvm::ConstantDataArray::getRaw(
+      llvm::StringRef(static_cast<const char *>(data), size), size,
+      b_.getInt8Ty());
+  auto *global = new llvm::GlobalVariable(m_, array->getType(),
+                                          /*isConstant=*/true,
+                                          llvm::GlobalValue::PrivateLinkage,
+                                          array, name);
+  global->setAlignment(llvm::Align(kAlignment));
+  global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+  return global;
 }
 
 llvm::Value *Emitter::floatConstant(const std::string &name,
                                     const std::vector<float> &values) {
-  auto *data = llvm::ConstantDataArray::get(ctx_, values);
-  auto *global = new llvm::GlobalVariable(
-      m_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data, name);
-  global->setAlignment(llvm::Align(kAlignment));
-  return global;
+  return byteConstant(name, values.data(), values.size() * sizeof(float));
 }
 
 llvm::Value *Emitter::int64Constant(const std::string &name,
                                     const std::vector<int64_t> &values) {
-  auto *data = llvm::ConstantDataArray::get(
-      ctx_, llvm::ArrayRef<uint64_t>(
-                reinterpret_cast<const uint64_t *>(values.data()),
-                values.size()));
-  auto *global = new llvm::GlobalVariable(
-      m_, data->getType(), true, llvm::GlobalValue::PrivateLinkage, data, name);
-  global->setAlignment(llvm::Align(kAlignment));
-  return global;
+  return byteConstant(name, values.data(), values.size() * sizeof(int64_t));
 }
 
 void Emitter::emitNode(const Node &n) {

@@ -61,6 +61,9 @@ public:
                     bool takesRange, int64_t macsPerItem = 0);
   // The f32 data of a constant operand (BatchNormalization's statistics).
   std::vector<float> constantFloats(const Node &n, size_t i);
+  // A private read-only global holding `size` bytes of `data`, 64-aligned.
+  llvm::GlobalVariable *byteConstant(const std::string &name, const void *data,
+                                     size_t size);
   // A private read-only global holding `values`.
   llvm::Value *floatConstant(const std::string &name,
                              const std::vector<float> &values);
@@ -127,6 +130,11 @@ public:
 
 private:
   void emitNode(const Node &n);
+  // The function to call instead of `kernel` with `args`, and its
+  // arguments: one per distinct set of constant arguments (CodeGen.cpp).
+  std::pair<llvm::Function *, std::vector<llvm::Value *>>
+  specialization(llvm::Function *kernel,
+                 const std::vector<llvm::Value *> &args);
   uint64_t architectureHash() const;
 
   const Graph &g_;
@@ -144,6 +152,8 @@ private:
   llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr,
               *weightsArg_ = nullptr;
   std::map<const Value *, llvm::Value *> pointers_;
+  std::map<std::string, llvm::Function *> specializations_; // by key
+  std::map<std::string, llvm::Function *> epilogues_;       // by key
 };
 
 } // namespace cnnc

@@ -1,6 +1,8 @@
 // Lowering of Gemm and MatMul to libjit kernels.
 #include "compiler/codegen/LoopNest.h"
 
+#include <cstring>
+
 namespace cnnc {
 
 namespace {
@@ -87,13 +89,19 @@ void Emitter::gemm(const Node &n, bool matMul) {
   const Tensor *weights = n.constantInput(1);
   if (transB && weights && weights->hasData() && !externalWeights() &&
       n.inputs[1]->type.dtype == DType::F32) {
-    std::vector<float> rows = constantFloats(n, 1), panels;
+    // Straight from the tensor's bytes: VGG16's first layer holds 400 MB.
+    compileTimeReads_.insert(n.inputs[1]); // the code holds the panels
+    const uint8_t *rows = weights->bytes().data();
     int64_t panelCount = (N + kGemmColumns - 1) / kGemmColumns;
-    panels.assign(size_t(panelCount * K * kGemmColumns), 0.0f);
-    for (int64_t j = 0; j < N; ++j)
+    std::vector<float> panels(size_t(panelCount * K * kGemmColumns), 0.0f);
+    for (int64_t j = 0; j < N; ++j) {
+      const uint8_t *row = rows + j * K * int64_t(sizeof(float));
+      float *column = &panels[size_t(j / kGemmColumns * K * kGemmColumns +
+                                     j % kGemmColumns)];
       for (int64_t k = 0; k < K; ++k)
-        panels[size_t((j / kGemmColumns * K + k) * kGemmColumns +
-                      j % kGemmColumns)] = rows[size_t(j * K + k)];
+        std::memcpy(&column[k * kGemmColumns], row + k * sizeof(float),
+                    sizeof(float));
+    }
     bPointer = floatConstant(n.inputs[1]->name + ".panels", panels);
     bLayout = 2;
   }

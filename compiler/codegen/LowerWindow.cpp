@@ -195,11 +195,20 @@ llvm::Function *Emitter::epilogueFunction(const Node &n) {
   const Value *residual = n.input(3);
   if (!residual && (n.kind == OpKind::Conv || n.getString("activation").empty()))
     return nullptr;
+  // One function per distinct epilogue, so that layers of the same shape
+  // share their kernel's specialization (see Emitter::specialization).
+  std::string key = fmt::format(
+      "{} {} {} {} {}", residual != nullptr, n.getString("activation"),
+      n.getFloat("leaky_alpha"), n.getFloat("clip_min"), n.getFloat("clip_max"));
+  llvm::Function *&f = epilogues_[key];
+  if (f)
+    return f;
   llvm::Type *ptr = b_.getPtrTy(), *i64Type = b_.getInt64Ty();
   auto *type = llvm::FunctionType::get(b_.getVoidTy(),
                                        {ptr, ptr, i64Type, i64Type}, false);
-  auto *f = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
-                                   "epilogue." + n.name, m_);
+  f = llvm::Function::Create(type, llvm::GlobalValue::InternalLinkage,
+                             fmt::format("epilogue.{}", epilogues_.size() - 1),
+                             m_);
   f->addFnAttr(llvm::Attribute::AlwaysInline);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", f));
   llvm::Value *out = f->getArg(0), *res = f->getArg(1);

@@ -92,6 +92,28 @@ def data_file(out, suffix):
 
 # ---------------------------------------------------------------- valid cases
 
+def case_same_shape_convs(out):
+    """x f32[1,32,16,16] -> four 3x3 convolutions of the same shape, each
+    with its own seeded weights: the first three followed by Relu."""
+    rng = np.random.default_rng(5)
+    nodes, inits, previous = [], [], "x"
+    for i in range(4):
+        w = raw_tensor("w%d" % i, rng.uniform(-0.1, 0.1, (32, 32, 3, 3))
+                       .astype(np.float32))
+        b = raw_tensor("b%d" % i, rng.uniform(-1, 1, 32).astype(np.float32))
+        inits += [w, b]
+        conv_out = "y" if i == 3 else "c%d" % i
+        nodes.append(helper.make_node("Conv", [previous, w.name, b.name],
+                                      [conv_out], name="conv%d" % i,
+                                      kernel_shape=[3, 3], pads=[1, 1, 1, 1]))
+        if i < 3:
+            previous = "r%d" % i
+            nodes.append(helper.make_node("Relu", [conv_out], [previous],
+                                          name="relu%d" % i))
+    return checked(model(nodes, [tensor_info("x", [1, 32, 16, 16])],
+                         [tensor_info("y", [1, 32, 16, 16])], inits))
+
+
 def case_raw_data(out):
     w = raw_tensor("w", conv_weight_values())
     b = raw_tensor("b", np.array([0.25, -1.5], dtype=np.float32))
@@ -362,6 +384,7 @@ def case_truncated(out):
 
 
 CASES = {
+    "same-shape-convs": case_same_shape_convs,
     "raw-data": case_raw_data,
     "float-data": case_float_data,
     "int64-data": case_int64_data,
