@@ -175,7 +175,7 @@ void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
   // kMinChunk output elements, or kMinChunkMacs multiply-adds where the
   // caller counts them, so small layers (and small models) stay on one
   // thread: waking another costs microseconds.
-  constexpr int64_t kMinChunk = 16384, kMinChunkMacs = int64_t(1) << 21;
+  constexpr int64_t kMinChunk = 16384, kMinChunkMacs = int64_t(1) << 15;
   int64_t items = count->getSExtValue();
   int64_t outputs = std::max<int64_t>(1, current_->outputs[0]->type.numElements());
   int64_t grain = macsPerItem > 0

@@ -117,8 +117,9 @@ int64_t convTileColumns(int64_t OW, int64_t B, int64_t RO,
 // Conv, FusedConv and Gemm1x1 (a 1x1 kernel without padding) with a blocked
 // result, whose layouts ir/LayoutRules.h has checked: a call of
 // cnnc_conv_nchwc_bB_f32 with x, w, bias, y, the residual and epilogue, the
-// geometry, the input mode, the register tile's columns and the range of
-// work units (pairs of output blocks, or single ones for depthwise).
+// geometry, the input mode, the register tile's columns, the loop order,
+// and the range of work items: parts of units (pairs of output blocks, or
+// single ones for depthwise).
 void Emitter::blockedConv(const Node &n) {
   requireF32(n);
   const TensorType &x = n.inputs[0]->type, &y = n.outputs[0]->type;
@@ -170,6 +171,13 @@ void Emitter::blockedConv(const Node &n) {
   double bandsOuterCost =
       weightBytes > kCachedBytes ? double(bands) * double(weightBytes) : 0;
   bool bandsOuter = mode != 2 && bandsOuterCost < unitsOuterCost;
+  // Parts of a unit (blocked.c): a layer with few units, as large images
+  // with few channels have, is split further by rows, or by columns of RT
+  // or more for a one-row plane, so that every thread gets work and the
+  // threads' shares differ by little.
+  constexpr int64_t kMinItems = 16;
+  int64_t parts = std::clamp<int64_t>((kMinItems + units - 1) / units, 1,
+                                      OH > 1 ? OH : std::max<int64_t>(1, OW / RT));
   llvm::Function *epilogue = epilogueFunction(n);
   callRange(blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
             {pointer(n.inputs[0]), pointer(n.inputs[1]),
@@ -180,8 +188,10 @@ void Emitter::blockedConv(const Node &n) {
              i64(x.shape[1]), i64(H), i64(W), i64(y.shape[1]), i64(OH),
              i64(OW), i64(KH), i64(KW), i64(SH), i64(SW), i64(DH), i64(DW),
              i64(PT), i64(PL), i64(mode),
-             i64(RT), i64(bandsOuter ? bandColumns : 0), i64(0), i64(units)},
-            macsPerUnit);
+             i64(RT), i64(bandsOuter ? bandColumns : 0), i64(units), i64(parts),
+             i64(0),
+             i64(units * parts)},
+            macsPerUnit / parts);
 }
 
 void Emitter::conv(const Node &n) {

@@ -179,12 +179,18 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
     }                                                                          \
   }
 
-/* A 2-D convolution with an NCHWBc result [N, M, OH, OW], over work units
- * [uBegin, uEnd): a unit is a pair of output blocks (n, ob, ob + 1) of a
+/* A 2-D convolution with an NCHWBc result [N, M, OH, OW], over work items
+ * [iBegin, iEnd). A unit is a pair of output blocks (n, ob, ob + 1) of a
  * group-1 convolution (the last one alone when there is an odd number), or
- * one block (n, ob) of a depthwise one. The register tile has RT columns
- * (RT <= OW and MAX_RT) and the epilogue, when not NULL, gets each stored
- * run of y with the residual (cnnc_epilogue in libjit.h); both are the code
+ * one block (n, ob) of a depthwise one; item i is part i / units of unit
+ * i % units. A part is a range of output rows or, for a plane of one row,
+ * of columns (the code generator keeps it at least RT wide): parts let a
+ * layer with fewer units than threads (MobileNetV2's 112x112 layers have one
+ * or two) still use every thread. Parts outermost, a thread's share of the
+ * items is a stripe of the image, so it reads the rows of the input that it
+ * wrote itself where the layer before was split the same way. The register tile has RT columns (RT <= OW
+ * and MAX_RT) and the epilogue, when not NULL, gets each stored run of y
+ * with the residual (cnnc_epilogue in libjit.h); both are the code
  * generator's. A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with
  * stride 1 the code generator passes the whole plane as one row.
  *
@@ -206,20 +212,33 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
       const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
       int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
-      int64_t mode, int64_t RT, int64_t band, int64_t uBegin, int64_t uEnd) {  \
+      int64_t mode, int64_t RT, int64_t band, int64_t units, int64_t parts,   \
+      int64_t iBegin, int64_t iEnd) {                                          \
     RT = min64(min64(RT, OW), MAX_RT);                                         \
-    if (band > 0) {                                                            \
-      for (int64_t oh = 0; oh < OH; ++oh)                                      \
-        for (int64_t band0 = 0; band0 < OW; band0 += band)                     \
-          for (int64_t u = uBegin; u < uEnd; ++u)                              \
+    int64_t byRows = OH >= parts;                                              \
+    for (int64_t p = iBegin / units; p < parts && p * units < iEnd; ++p) {     \
+      /* The units whose part p is in the range, and the part's rows and \
+       * columns. */                                                          \
+      int64_t uBegin = max64(iBegin - p * units, 0);                           \
+      int64_t uEnd = min64(iEnd - p * units, units);                           \
+      int64_t oh0 = byRows ? OH * p / parts : 0;                               \
+      int64_t oh1 = byRows ? OH * (p + 1) / parts : OH;                        \
+      int64_t ow0 = byRows ? 0 : OW * p / parts;                               \
+      int64_t ow1 = byRows ? OW : OW * (p + 1) / parts;                        \
+      if (band > 0) {                                                          \
+        for (int64_t oh = oh0; oh < oh1; ++oh)                                 \
+          for (int64_t band0 = ow0; band0 < ow1; band0 += band)                \
+            for (int64_t u = uBegin; u < uEnd; ++u)                            \
+              convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M, \
+                          OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, u, oh,   \
+                          band0, min64(ow1, band0 + band));                    \
+      } else {                                                                 \
+        for (int64_t u = uBegin; u < uEnd; ++u)                                \
+          for (int64_t oh = oh0; oh < oh1; ++oh)                               \
             convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M,   \
-                        OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, u, oh,     \
-                        band0, min64(OW, band0 + band));                       \
-    } else {                                                                   \
-      for (int64_t u = uBegin; u < uEnd; ++u)                                  \
-        for (int64_t oh = 0; oh < OH; ++oh)                                    \
-          convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M, OH, \
-                      OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, u, oh, 0, OW);   \
+                        OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, u, oh, ow0, \
+                        ow1);                                                  \
+      }                                                                        \
     }                                                                          \
   }
 
