@@ -172,9 +172,11 @@ void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
   // cnnc_parallel_for(count, grain, task, context): the task calls the
   // kernel on its [begin, end); the context holds the arguments that are not
   // constants (buffer pointers, run-time scalars). A chunk gets at least
-  // kMinChunk output elements, or kMinChunkMacs multiply-adds where the
-  // caller counts them, so small layers (and small models) stay on one
-  // thread: waking another costs microseconds.
+  // kMinChunk output elements, or kMinChunkMacs multiply-adds (under a
+  // microsecond) where the caller counts them, so that the tiniest layers
+  // stay on one thread. Workers spin between a model's nodes, so handing
+  // them a chunk costs little; a layer left to the caller alone would read
+  // much of its input from the other core's cache.
   constexpr int64_t kMinChunk = 16384, kMinChunkMacs = int64_t(1) << 15;
   int64_t items = count->getSExtValue();
   int64_t outputs = std::max<int64_t>(1, current_->outputs[0]->type.numElements());
