@@ -118,7 +118,7 @@ int64_t convTileColumns(int64_t OW, int64_t B, int64_t RO,
 // result, whose layouts ir/LayoutRules.h has checked: a call of
 // cnnc_conv_nchwc_bB_f32 with x, w, bias, y, the residual and epilogue, the
 // geometry, the input mode, the register tile's columns, the loop order,
-// and the range of work items: parts of units (pairs of output blocks, or
+// the input channel groups, and the range of work items: parts of units (pairs of output blocks, or
 // single ones for depthwise).
 void Emitter::blockedConv(const Node &n) {
   requireF32(n);
@@ -178,6 +178,20 @@ void Emitter::blockedConv(const Node &n) {
   constexpr int64_t kMinItems = 16;
   int64_t parts = std::clamp<int64_t>((kMinItems + units - 1) / units, 1,
                                       OH > 1 ? OH : std::max<int64_t>(1, OW / RT));
+  // Input channels in groups (blocked.c) whose weights, for a unit's
+  // output blocks, take kGroupWeightBytes (about L1), each group run over
+  // all of the unit's rows (bands outermost: the band's tiles) before the
+  // next, so that the tiles reuse its weights from L1 instead of streaming
+  // all of the unit's weights from L2 for every tile. Only where those
+  // exceed kGroupedAbove: below, the extra passes over the output cost more
+  // than they save (ResNet-18 ran 6% slower with 56x56x64 layers grouped;
+  // VGG16 runs 11% faster, ResNet-50 4%, with its large layers grouped).
+  constexpr int64_t kGroupWeightBytes = 32 * 1024, kGroupedAbove = 128 * 1024;
+  int64_t inputUnits = mode == 0 ? Cb : mode == 1 ? x.shape[1] : 1;
+  int64_t unitWeightBytes = RO * KH * KW * B * (mode == 0 ? B : 1) * 4;
+  int64_t group = std::max<int64_t>(1, kGroupWeightBytes / unitWeightBytes);
+  if (group >= inputUnits || unitWeightBytes * inputUnits <= kGroupedAbove)
+    group = 0; // one group
   llvm::Function *epilogue = epilogueFunction(n);
   callRange(blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
             {pointer(n.inputs[0]), pointer(n.inputs[1]),
@@ -188,7 +202,8 @@ void Emitter::blockedConv(const Node &n) {
              i64(x.shape[1]), i64(H), i64(W), i64(y.shape[1]), i64(OH),
              i64(OW), i64(KH), i64(KW), i64(SH), i64(SW), i64(DH), i64(DW),
              i64(PT), i64(PL), i64(mode),
-             i64(RT), i64(bandsOuter ? bandColumns : 0), i64(units), i64(parts),
+             i64(RT), i64(bandsOuter ? bandColumns : 0), i64(group), i64(units),
+             i64(parts),
              i64(0),
              i64(units * parts)},
             macsPerUnit / parts);

@@ -822,6 +822,39 @@ TEST(CodeGenDifferentialBlockedTest, LargeImages) {
   EXPECT_EQ(nodes, 8);
 }
 
+// 3x3 convolutions whose weights per unit exceed what the code generator
+// keeps in one group of input channels (LowerWindow.cpp), so that the
+// kernel runs several groups, the last one shorter and, with C % B != 0,
+// ending in a partial block: on a small image (units outermost) and on one
+// whose input exceeds the cache (bands outermost), with the residual and
+// activation applied after the last group only.
+TEST(CodeGenDifferentialBlockedTest, InputChannelGroups) {
+  int64_t nodes = runBlockedCases("InputChannelGroups", 8, 2, [](BlockedBatch &b,
+                                                                int c) {
+    Rng &rng = b.rng();
+    int64_t B = b.block(), M = rng.chance(0.5) ? 3 * B - 3 : 2 * B;
+    int64_t C = std::vector<int64_t>{253, 261, 320, 256}[size_t(c % 4)];
+    int64_t stride = rng.chance(0.3) ? 2 : 1;
+    Shape x = c % 2 ? Shape{1, C, 26, 26}
+                    : Shape{1, C, rng.intIn(3, 9), rng.intIn(3, 14)};
+    Shape y{1, M, (x[2] - 1) / stride + 1, (x[3] - 1) / stride + 1};
+    AttrMap attrs{{"pads", ints({1, 1, 1, 1})},
+                  {"strides", ints({stride, stride})},
+                  {"kernel_shape", ints({3, 3})}};
+    addActivation(rng, attrs, rng.pick(kActivations));
+    bool residual = rng.chance(0.5);
+    std::vector<Value *> operands{
+        b.input(x), b.constant({M, C, 3, 3}, weightRange(C * 9)),
+        b.constant({M})};
+    if (residual)
+      operands.push_back(b.input(y, {-2, 2}));
+    Node *n = b.add(OpKind::FusedConv, operands, attrs);
+    b.expectConv(n, ConvMode::Blocked);
+    b.expectReorders(residual ? 3 : 2);
+  });
+  EXPECT_EQ(nodes, 8);
+}
+
 // ---------------------------------------------------------------- chains
 
 // Small CNNs: Conv (reading the image plain or reordered) -> Relu, Clip

@@ -45,27 +45,31 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
   static inline __attribute__((always_inline)) void convTile##B(               \
       const float *restrict x, const float *restrict w,                        \
       const float *restrict bv, float *out, int64_t mode, int64_t n,           \
-      int64_t ob, int64_t C, int64_t H, int64_t W, int64_t KH, int64_t KW,    \
+      int64_t ob, int64_t C, int64_t H, int64_t W, int64_t KH, int64_t KW,     \
       int64_t SW, int64_t DH, int64_t DW, int64_t PL, int64_t ihBase,          \
-      int64_t kh0, int64_t kh1, int64_t ow0, int64_t t0, int64_t RT,          \
+      int64_t kh0, int64_t kh1, int64_t ow0, int64_t t0, int64_t RT,           \
       int64_t RO, int checked, int64_t outStride, int64_t wNext, float *y,     \
-      const float *residual, cnnc_epilogue epilogue) {                         \
+      const float *residual, cnnc_epilogue epilogue, int64_t g0, int64_t g1,   \
+      int last) {                                                              \
     vf##B acc[MAX_RO][MAX_RT];                                                 \
+    /* The first group of input channels starts from the bias, the others      \
+     * from the sums stored so far. (Columns before t0 then hold the tile      \
+     * before's sums, which this tile adds to but never stores.) */            \
     for (int64_t j = 0; j < RO; ++j)                                           \
       for (int64_t t = 0; t < RT; ++t)                                         \
-        acc[j][t] = load##B(bv + j * B);                                       \
+        acc[j][t] = g0 == 0 ? load##B(bv + j * B)                              \
+                            : load##B(out + j * outStride + (ow0 + t) * B);    \
     int64_t Cb = (C + B - 1) / B;                                              \
-    /* Input channels (blocks for CONV_BLOCKED, single ones for CONV_PLAIN) \
-     * outermost, so the weights stream through memory in order. */           \
-    int64_t units = mode == CONV_BLOCKED ? Cb : mode == CONV_PLAIN ? C : 1;   \
-    for (int64_t u = 0; u < units; ++u)                                        \
+    /* Input channels [g0, g1) (blocks for CONV_BLOCKED, single ones for       \
+     * CONV_PLAIN) outermost, so the weights stream through memory in order. */ \
+    for (int64_t u = g0; u < g1; ++u)                                          \
       for (int64_t kh = kh0; kh < kh1; ++kh) {                                 \
         int64_t ih = ihBase + kh * DH;                                         \
         for (int64_t kw = 0; kw < KW; ++kw) {                                  \
           int64_t col0 = ow0 * (SW) - PL + kw * DW;                            \
           /* The pixel column t reads, or zeroPixel. */                        \
           const float *px[MAX_RT];                                             \
-          int64_t pixelStride = mode == CONV_PLAIN ? 1 : B;                   \
+          int64_t pixelStride = mode == CONV_PLAIN ? 1 : B;                    \
           const float *row =                                                   \
               mode == CONV_PLAIN ? x + ((n * C + u) * H + ih) * W              \
               : mode == CONV_BLOCKED ? x + ((n * Cb + u) * H + ih) * W * B     \
@@ -78,9 +82,9 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
           }                                                                    \
           if (mode == CONV_BLOCKED) {                                          \
             const float *wk = w + (((ob * Cb + u) * KH + kh) * KW + kw) * B * B; \
-            /* Not the padding lanes of the last block: never read. A      \
-             * constant B when C is a whole number of blocks, so this loop  \
-             * unrolls fully. */                                            \
+            /* Not the padding lanes of the last block: never read. A          \
+             * constant B when C is a whole number of blocks, so this loop     \
+             * unrolls fully. */                                               \
             int64_t lanes = C % B == 0 ? B : min64(B, C - u * B);              \
             for (int64_t ic = 0; ic < lanes; ++ic) {                           \
               vf##B w0 = load##B(wk + ic * B);                                 \
@@ -109,13 +113,13 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
           }                                                                    \
         }                                                                      \
       }                                                                        \
-    /* Columns before t0 belong to the tile before, which has stored them \
+    /* Columns before t0 belong to the tile before, which has stored them      \
      * and run the epilogue on them already. */                                \
     for (int64_t j = 0; j < RO; ++j) {                                         \
       for (int64_t t = 0; t < RT; ++t)                                         \
         if (t >= t0)                                                           \
           store##B(out + j * outStride + (ow0 + t) * B, acc[j][t]);            \
-      if (epilogue)                                                            \
+      if (epilogue && last)                                                    \
         epilogue(y, residual, out - y + j * outStride + (ow0 + t0) * B,        \
                  (RT - t0) * B);                                               \
     }                                                                          \
@@ -128,20 +132,20 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
   static inline __attribute__((always_inline)) void convBand##B(               \
       const float *restrict x, const float *restrict w,                        \
       const float *restrict bias, float *restrict y,                           \
-      const float *residual, cnnc_epilogue epilogue, int64_t mode,            \
-      int64_t C, int64_t H, int64_t W, int64_t M, int64_t OH, int64_t OW,     \
-      int64_t KH, int64_t KW, int64_t SH, int64_t SW, int64_t DH, int64_t DW, \
-      int64_t PT, int64_t PL, int64_t RT, int64_t u, int64_t oh,              \
-      int64_t band0, int64_t band1) {                                          \
+      const float *residual, cnnc_epilogue epilogue, int64_t mode,             \
+      int64_t C, int64_t H, int64_t W, int64_t M, int64_t OH, int64_t OW,      \
+      int64_t KH, int64_t KW, int64_t SH, int64_t SW, int64_t DH, int64_t DW,  \
+      int64_t PT, int64_t PL, int64_t RT, int64_t g0, int64_t g1, int last,    \
+      int64_t u, int64_t oh, int64_t band0, int64_t band1) {                   \
     int64_t Mb = (M + B - 1) / B, Cb = (C + B - 1) / B;                        \
     int64_t perUnit = mode == CONV_DEPTHWISE ? 1 : MAX_RO;                     \
     int64_t unitsPerImage = (Mb + perUnit - 1) / perUnit;                      \
     int64_t n = u / unitsPerImage, ob = u % unitsPerImage * perUnit;           \
-    /* One block alone: depthwise, or the last of an odd number (never for \
+    /* One block alone: depthwise, or the last of an odd number (never for     \
      * an even Mb, so that copy folds away). */                                \
     int lone = perUnit == 1 || (Mb % 2 == 1 && ob == Mb - 1);                  \
-    /* Columns with every tap inside: ow * SW - PL in [0, W - (KW-1)*DW); \
-     * without padding no tile needs checks, and the checked copy folds. */  \
+    /* Columns with every tap inside: ow * SW - PL in [0, W - (KW-1)*DW);      \
+     * without padding no tile needs checks, and the checked copy folds. */    \
     int64_t inner0, inner1;                                                    \
     validRange(OW, W - (KW - 1) * DW, SW, -PL, &inner0, &inner1);              \
     int borders = inner0 > 0 || inner1 < OW;                                   \
@@ -162,19 +166,19 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
       if (!lone && checked)                                                    \
         convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
                     PL, ihBase, kh0, kh1, start, t0, RT, 2, 1, plane, wNext,   \
-                    y, residual, epilogue);                                    \
+                    y, residual, epilogue, g0, g1, last);                      \
       else if (!lone)                                                          \
         convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
                     PL, ihBase, kh0, kh1, start, t0, RT, 2, 0, plane, wNext,   \
-                    y, residual, epilogue);                                    \
+                    y, residual, epilogue, g0, g1, last);                      \
       else if (checked)                                                        \
         convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
                     PL, ihBase, kh0, kh1, start, t0, RT, 1, 1, plane, wNext,   \
-                    y, residual, epilogue);                                    \
+                    y, residual, epilogue, g0, g1, last);                      \
       else                                                                     \
         convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
                     PL, ihBase, kh0, kh1, start, t0, RT, 1, 0, plane, wNext,   \
-                    y, residual, epilogue);                                    \
+                    y, residual, epilogue, g0, g1, last);                      \
       ow = start + RT;                                                         \
     }                                                                          \
   }
@@ -188,10 +192,10 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
  * layer with fewer units than threads (MobileNetV2's 112x112 layers have one
  * or two) still use every thread. Parts outermost, a thread's share of the
  * items is a stripe of the image, so it reads the rows of the input that it
- * wrote itself where the layer before was split the same way. The register tile has RT columns (RT <= OW
- * and MAX_RT) and the epilogue, when not NULL, gets each stored run of y
- * with the residual (cnnc_epilogue in libjit.h); both are the code
- * generator's. A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with
+ * wrote itself where the layer before was split the same way. The register
+ * tile has RT columns (RT <= OW and MAX_RT) and the epilogue, when not
+ * NULL, gets each stored run of y with the residual (cnnc_epilogue in
+ * libjit.h); both are the code generator's. A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with
  * stride 1 the code generator passes the whole plane as one row.
  *
  * The loop order is the code generator's too (band), chosen by what
@@ -212,13 +216,22 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
       const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
       int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
-      int64_t mode, int64_t RT, int64_t band, int64_t units, int64_t parts,   \
+      int64_t mode, int64_t RT, int64_t band, int64_t group, int64_t units,    \
+      int64_t parts,                                                           \
       int64_t iBegin, int64_t iEnd) {                                          \
     RT = min64(min64(RT, OW), MAX_RT);                                         \
     int64_t byRows = OH >= parts;                                              \
+    /* Input channels in groups of `group` (0: one group), each run over a    \
+     * unit's every row (or, bands outermost, the band's every tile) before   \
+     * the next, so that the group's weights stay in L1 meanwhile. */         \
+    int64_t inputUnits = mode == CONV_BLOCKED ? (C + B - 1) / B                \
+                         : mode == CONV_PLAIN ? C                              \
+                                              : 1;                             \
+    if (group <= 0 || group > inputUnits)                                      \
+      group = inputUnits;                                                      \
     for (int64_t p = iBegin / units; p < parts && p * units < iEnd; ++p) {     \
-      /* The units whose part p is in the range, and the part's rows and \
-       * columns. */                                                          \
+      /* The units whose part p is in the range, and the part's rows and       \
+       * columns. */                                                           \
       int64_t uBegin = max64(iBegin - p * units, 0);                           \
       int64_t uEnd = min64(iEnd - p * units, units);                           \
       int64_t oh0 = byRows ? OH * p / parts : 0;                               \
@@ -229,15 +242,20 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
         for (int64_t oh = oh0; oh < oh1; ++oh)                                 \
           for (int64_t band0 = ow0; band0 < ow1; band0 += band)                \
             for (int64_t u = uBegin; u < uEnd; ++u)                            \
-              convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M, \
-                          OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, u, oh,   \
-                          band0, min64(ow1, band0 + band));                    \
+              for (int64_t g0 = 0; g0 < inputUnits; g0 += group)               \
+                convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W,  \
+                            M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0, \
+                            min64(inputUnits, g0 + group),                     \
+                            g0 + group >= inputUnits, u, oh, band0,            \
+                            min64(ow1, band0 + band));                         \
       } else {                                                                 \
         for (int64_t u = uBegin; u < uEnd; ++u)                                \
-          for (int64_t oh = oh0; oh < oh1; ++oh)                               \
-            convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M,   \
-                        OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, u, oh, ow0, \
-                        ow1);                                                  \
+          for (int64_t g0 = 0; g0 < inputUnits; g0 += group)                   \
+            for (int64_t oh = oh0; oh < oh1; ++oh)                             \
+              convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M, \
+                          OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0,      \
+                          min64(inputUnits, g0 + group),                       \
+                          g0 + group >= inputUnits, u, oh, ow0, ow1);          \
       }                                                                        \
     }                                                                          \
   }
@@ -331,7 +349,7 @@ DEFINE_GLOBAL_POOL_NCHWC(16)
       int64_t toBlocked, int64_t pBegin, int64_t pEnd) {                       \
     int64_t Cb = (C + B - 1) / B;                                              \
     for (int64_t p = pBegin; p < pEnd; ++p) {                                  \
-      int64_t n = p / Cb, c0 = p % Cb * B, lanes = min64(B, C - c0);          \
+      int64_t n = p / Cb, c0 = p % Cb * B, lanes = min64(B, C - c0);           \
       if (toBlocked) {                                                         \
         const float *src = x + (n * C + c0) * R;                               \
         float *dst = y + p * R * B;                                            \
