@@ -781,6 +781,29 @@ TEST(CodeGenDifferentialBlockedTest, Threads) {
 
 // ------------------------------------------------------------ large images
 
+// A FusedConv of x to M channels with a k x k kernel, "same" padding and
+// `stride`, a random activation and, half the time, a residual; blocked.
+void addSquareFusedConv(BlockedBatch &b, const Shape &x, int64_t M, int64_t k,
+                        int64_t stride) {
+  Rng &rng = b.rng();
+  int64_t C = x[1], p = k / 2;
+  Shape y{x[0], M, (x[2] + 2 * p - k) / stride + 1,
+          (x[3] + 2 * p - k) / stride + 1};
+  AttrMap attrs{{"pads", ints({p, p, p, p})},
+                {"strides", ints({stride, stride})},
+                {"kernel_shape", ints({k, k})}};
+  addActivation(rng, attrs, rng.pick(kActivations));
+  bool residual = rng.chance(0.5);
+  std::vector<Value *> operands{
+      b.input(x), b.constant({M, C, k, k}, weightRange(C * k * k)),
+      b.constant({M})};
+  if (residual)
+    operands.push_back(b.input(y, {-2, 2}));
+  Node *n = b.add(OpKind::FusedConv, operands, attrs);
+  b.expectConv(n, ConvMode::Blocked);
+  b.expectReorders(residual ? 3 : 2);
+}
+
 // Convolutions whose input is larger than the code generator lets be read
 // once per unit of output blocks (half the L2 cache, 512 KiB), so the
 // kernel runs bands of columns outermost (blocked.c): a 1x1 convolution of
@@ -802,22 +825,7 @@ TEST(CodeGenDifferentialBlockedTest, LargeImages) {
                             : Shape{1, C, 48, 48};
     if (rng.chance(0.3))
       x[0] = 2;
-    int64_t p = k / 2;
-    Shape y{x[0], M, (x[2] + 2 * p - k) / stride + 1,
-            (x[3] + 2 * p - k) / stride + 1};
-    AttrMap attrs{{"pads", ints({p, p, p, p})},
-                  {"strides", ints({stride, stride})},
-                  {"kernel_shape", ints({k, k})}};
-    addActivation(rng, attrs, rng.pick(kActivations));
-    bool residual = rng.chance(0.5);
-    std::vector<Value *> operands{
-        b.input(x), b.constant({M, C, k, k}, weightRange(C * k * k)),
-        b.constant({M})};
-    if (residual)
-      operands.push_back(b.input(y, {-2, 2}));
-    Node *n = b.add(OpKind::FusedConv, operands, attrs);
-    b.expectConv(n, ConvMode::Blocked);
-    b.expectReorders(residual ? 3 : 2);
+    addSquareFusedConv(b, x, M, k, stride);
   });
   EXPECT_EQ(nodes, 8);
 }
@@ -837,20 +845,7 @@ TEST(CodeGenDifferentialBlockedTest, InputChannelGroups) {
     int64_t stride = rng.chance(0.3) ? 2 : 1;
     Shape x = c % 2 ? Shape{1, C, 26, 26}
                     : Shape{1, C, rng.intIn(3, 9), rng.intIn(3, 14)};
-    Shape y{1, M, (x[2] - 1) / stride + 1, (x[3] - 1) / stride + 1};
-    AttrMap attrs{{"pads", ints({1, 1, 1, 1})},
-                  {"strides", ints({stride, stride})},
-                  {"kernel_shape", ints({3, 3})}};
-    addActivation(rng, attrs, rng.pick(kActivations));
-    bool residual = rng.chance(0.5);
-    std::vector<Value *> operands{
-        b.input(x), b.constant({M, C, 3, 3}, weightRange(C * 9)),
-        b.constant({M})};
-    if (residual)
-      operands.push_back(b.input(y, {-2, 2}));
-    Node *n = b.add(OpKind::FusedConv, operands, attrs);
-    b.expectConv(n, ConvMode::Blocked);
-    b.expectReorders(residual ? 3 : 2);
+    addSquareFusedConv(b, x, M, 3, stride);
   });
   EXPECT_EQ(nodes, 8);
 }
