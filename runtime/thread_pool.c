@@ -2,10 +2,14 @@
  *
  * One process-wide pool of T-1 workers; the thread that calls
  * cnnc_parallel_for is the T-th participant. A loop is cut into at most T
- * chunks. Every participant, caller included, claims chunks from one atomic
- * counter until none are left, so the caller never waits for a worker to
- * start: a worker that wakes late simply finds no work. This also means a
- * loop finishes correctly even if no worker ever runs.
+ * chunks. Participant p (the caller is 0, worker k is k + 1) runs chunk p
+ * first, then claims whichever chunks are still unclaimed, so the caller
+ * never waits for a worker to start: a worker that wakes late simply finds
+ * no work, and a loop finishes correctly even if no worker ever runs. That
+ * each thread starts with its own chunk is what keeps data in its cache:
+ * the code generator numbers a layer's work items so that chunk p of every
+ * layer covers the same stripe of the image, which chunk p of the layer
+ * before wrote on the same core.
  *
  * Workers join a loop by taking a ticket under the pool mutex; the caller
  * issues one ticket per chunk it hopes to hand off, runs chunks itself, then
@@ -64,7 +68,10 @@ static cnnc_task_fn job_fn;
 static void *job_context;
 static int64_t job_count;
 static int64_t job_chunks;
-static int64_t next_chunk; /* claimed with atomic fetch-and-add */
+/* chunk_claimed[c] is set by the participant that runs chunk c of the
+ * current loop; the caller clears the loop's flags before it posts it, when
+ * no worker is inside a loop. */
+static int chunk_claimed[CNNC_MAX_THREADS];
 
 /* Bumped (under pool_mutex) whenever workers have something new to do: a
  * loop posted tickets or the pool is stopping. Spinning workers watch it
@@ -133,16 +140,18 @@ int cnnc_get_num_threads(void) {
   return __atomic_load_n(&num_threads, __ATOMIC_RELAXED);
 }
 
-/* Claims and runs chunks of the current loop until none are left. Chunk c
- * spans [c*base + min(c, extra), ...): sizes differ by at most one and no
- * product can overflow. */
+/* Runs chunk `self` of the current loop if nobody has claimed it, then
+ * every other chunk nobody has claimed. Chunk c spans
+ * [c*base + min(c, extra), ...): sizes differ by at most one and no product
+ * can overflow. */
 static void run_chunks(cnnc_task_fn fn, void *context, int64_t count,
-                       int64_t chunks) {
+                       int64_t chunks, int64_t self) {
   int64_t base = count / chunks, extra = count % chunks;
-  for (;;) {
-    int64_t c = __atomic_fetch_add(&next_chunk, 1, __ATOMIC_RELAXED);
-    if (c >= chunks)
-      return;
+  for (int64_t i = 0; i < chunks; ++i) {
+    int64_t c = (self + i) % chunks;
+    if (__atomic_load_n(&chunk_claimed[c], __ATOMIC_RELAXED) ||
+        __atomic_exchange_n(&chunk_claimed[c], 1, __ATOMIC_RELAXED))
+      continue;
     int64_t begin = c * base + (c < extra ? c : extra);
     fn(context, begin, begin + base + (c < extra ? 1 : 0));
   }
@@ -170,7 +179,7 @@ static int spin_while_equal(const unsigned *word, unsigned seen) {
 }
 
 static void *worker_main(void *arg) {
-  (void)arg;
+  int64_t self = (int64_t)(intptr_t)arg; /* participant number, from 1 */
   tls_in_task = 1;
   pthread_mutex_lock(&pool_mutex);
   for (;;) {
@@ -192,7 +201,7 @@ static void *worker_main(void *arg) {
     int64_t count = job_count, chunks = job_chunks;
     pthread_mutex_unlock(&pool_mutex);
 
-    run_chunks(fn, context, count, chunks);
+    run_chunks(fn, context, count, chunks, self);
 
     pthread_mutex_lock(&pool_mutex);
     if (__atomic_sub_fetch(&active, 1, __ATOMIC_RELEASE) == 0 && caller_waiting)
@@ -259,7 +268,8 @@ static cnnc_status start_workers_locked(int threads) {
   sigfillset(&all);
   pthread_sigmask(SIG_SETMASK, &all, &old);
   while (num_workers < threads - 1 &&
-         pthread_create(&workers[num_workers], NULL, worker_main, NULL) == 0)
+         pthread_create(&workers[num_workers], NULL, worker_main,
+                        (void *)(intptr_t)(num_workers + 1)) == 0)
     ++num_workers;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   return num_workers == threads - 1 ? CNNC_OK : CNNC_ERROR_THREADS;
@@ -367,7 +377,8 @@ void cnnc_parallel_for(int64_t count, int64_t grain, cnnc_task_fn fn,
   job_context = context;
   job_count = count;
   job_chunks = chunks;
-  __atomic_store_n(&next_chunk, 0, __ATOMIC_RELAXED);
+  for (int64_t c = 0; c < chunks; ++c)
+    __atomic_store_n(&chunk_claimed[c], 0, __ATOMIC_RELAXED);
   tickets = helpers;
   __atomic_add_fetch(&pool_serial, 1, __ATOMIC_RELEASE);
   if (helpers == num_workers)
@@ -378,7 +389,7 @@ void cnnc_parallel_for(int64_t count, int64_t grain, cnnc_task_fn fn,
   pthread_mutex_unlock(&pool_mutex);
 
   tls_in_task = 1;
-  run_chunks(fn, context, count, chunks);
+  run_chunks(fn, context, count, chunks, 0);
   tls_in_task = 0;
 
   pthread_mutex_lock(&pool_mutex);

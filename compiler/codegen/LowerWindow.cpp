@@ -171,13 +171,24 @@ void Emitter::blockedConv(const Node &n) {
   double bandsOuterCost =
       weightBytes > kCachedBytes ? double(bands) * double(weightBytes) : 0;
   bool bandsOuter = mode != 2 && bandsOuterCost < unitsOuterCost;
-  // Parts of a unit (blocked.c): a layer with few units, as large images
-  // with few channels have, is split further by rows, or by columns of RT
-  // or more for a one-row plane, so that every thread gets work and the
-  // threads' shares differ by little.
+  // Parts of a unit (blocked.c). Where the layer's activations outweigh
+  // its weights, every row (or, for a one-row plane, every RT or more
+  // columns) is a part: the threads' shares are then stripes of the image
+  // that follow from one layer to the next, so each thread reads what it
+  // wrote itself from its own cache, and every thread reads all of the
+  // weights. Where the weights outweigh the activations, the threads share
+  // the units instead (each reads its units' weights only) and the
+  // activations cross between the cores; a layer with few units is then
+  // still split by rows, so that every thread gets work and the threads'
+  // shares differ by little.
   constexpr int64_t kMinItems = 16;
-  int64_t parts = std::clamp<int64_t>((kMinItems + units - 1) / units, 1,
-                                      OH > 1 ? OH : std::max<int64_t>(1, OW / RT));
+  int64_t maxParts = OH > 1 ? OH : std::max<int64_t>(1, OW / RT);
+  int64_t activationBytes =
+      (Cb * H * W + Mb * OH * OW) * B * 4 * y.shape[0];
+  int64_t parts =
+      weightBytes <= activationBytes
+          ? maxParts
+          : std::clamp<int64_t>((kMinItems + units - 1) / units, 1, maxParts);
   // Input channels in groups (blocked.c) whose weights, for a unit's
   // output blocks, take kGroupWeightBytes (about L1), each group run over
   // all of the unit's rows (bands outermost: the band's tiles) before the

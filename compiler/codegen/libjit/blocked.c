@@ -183,20 +183,71 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
     }                                                                          \
   }
 
+/* Units [u0, u1) over parts [p0, p1) (see below): output rows, or for a
+ * plane of one row output columns, computed in the loop order `band`
+ * chooses, with input channels in groups of `group`. */
+#define DEFINE_CONV_RECT(B)                                                    \
+  static void convRect##B(                                                     \
+      const float *restrict x, const float *restrict w,                        \
+      const float *restrict bias, float *restrict y,                           \
+      const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
+      int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
+      int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
+      int64_t mode, int64_t RT, int64_t band, int64_t group, int64_t parts,    \
+      int64_t u0, int64_t u1, int64_t p0, int64_t p1) {                        \
+    int64_t byRows = OH >= parts;                                              \
+    int64_t oh0 = byRows ? OH * p0 / parts : 0;                                \
+    int64_t oh1 = byRows ? OH * p1 / parts : OH;                               \
+    int64_t ow0 = byRows ? 0 : OW * p0 / parts;                                \
+    int64_t ow1 = byRows ? OW : OW * p1 / parts;                               \
+    /* Input channels in groups of `group` (0: one group), each run over a    \
+     * unit's every row (or, bands outermost, the band's every tile) before   \
+     * the next, so that the group's weights stay in L1 meanwhile. */         \
+    int64_t inputUnits = mode == CONV_BLOCKED ? (C + B - 1) / B                \
+                         : mode == CONV_PLAIN ? C                              \
+                                              : 1;                             \
+    if (group <= 0 || group > inputUnits)                                      \
+      group = inputUnits;                                                      \
+    if (band > 0) {                                                            \
+      for (int64_t oh = oh0; oh < oh1; ++oh)                                   \
+        for (int64_t band0 = ow0; band0 < ow1; band0 += band)                  \
+          for (int64_t u = u0; u < u1; ++u)                                    \
+            for (int64_t g0 = 0; g0 < inputUnits; g0 += group)                 \
+              convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M, \
+                          OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0,      \
+                          min64(inputUnits, g0 + group),                       \
+                          g0 + group >= inputUnits, u, oh, band0,              \
+                          min64(ow1, band0 + band));                           \
+    } else {                                                                   \
+      for (int64_t u = u0; u < u1; ++u)                                        \
+        for (int64_t g0 = 0; g0 < inputUnits; g0 += group)                     \
+          for (int64_t oh = oh0; oh < oh1; ++oh)                               \
+            convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M,   \
+                        OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0,        \
+                        min64(inputUnits, g0 + group),                         \
+                        g0 + group >= inputUnits, u, oh, ow0, ow1);            \
+    }                                                                          \
+  }
+
 /* A 2-D convolution with an NCHWBc result [N, M, OH, OW], over work items
  * [iBegin, iEnd). A unit is a pair of output blocks (n, ob, ob + 1) of a
  * group-1 convolution (the last one alone when there is an odd number), or
  * one block (n, ob) of a depthwise one; item i is part i / units of unit
  * i % units. A part is a range of output rows or, for a plane of one row,
- * of columns (the code generator keeps it at least RT wide): parts let a
- * layer with fewer units than threads (MobileNetV2's 112x112 layers have one
- * or two) still use every thread. Parts outermost, a thread's share of the
- * items is a stripe of the image, so it reads the rows of the input that it
- * wrote itself where the layer before was split the same way. The register
- * tile has RT columns (RT <= OW and MAX_RT) and the epilogue, when not
- * NULL, gets each stored run of y with the residual (cnnc_epilogue in
- * libjit.h); both are the code generator's. A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with
- * stride 1 the code generator passes the whole plane as one row.
+ * of columns (the code generator keeps it at least RT wide). Parts
+ * outermost, the threads' shares of the items are stripes of the image:
+ * where the code generator splits consecutive layers into parts, each
+ * thread reads rows of the input that it wrote itself (the thread pool
+ * gives a thread the same chunk of every loop), and a layer with fewer
+ * units than threads (MobileNetV2's 112x112 layers have one or two) still
+ * uses every thread. The items are run as at most three rectangles of
+ * units x parts (the rest of a first part, whole parts, the start of a last
+ * part), so that a thread's whole parts run in the loop order below rather
+ * than part by part. The register tile has RT columns (RT <= OW and
+ * MAX_RT) and the epilogue, when not NULL, gets each stored run of y with
+ * the residual (cnnc_epilogue in libjit.h); both are the code generator's.
+ * A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with stride 1 the
+ * code generator passes the whole plane as one row.
  *
  * The loop order is the code generator's too (band), chosen by what
  * would otherwise be loaded from memory again and again: units outermost
@@ -210,6 +261,7 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
 #define DEFINE_CONV_NCHWC(B)                                                   \
   DEFINE_CONV_TILE(B)                                                          \
   DEFINE_CONV_BAND(B)                                                          \
+  DEFINE_CONV_RECT(B)                                                          \
   KERNEL void cnnc_conv_nchwc_b##B##_f32(                                      \
       const float *restrict x, const float *restrict w,                        \
       const float *restrict bias, float *restrict y,                           \
@@ -217,46 +269,18 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
       int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
       int64_t mode, int64_t RT, int64_t band, int64_t group, int64_t units,    \
-      int64_t parts,                                                           \
-      int64_t iBegin, int64_t iEnd) {                                          \
+      int64_t parts, int64_t iBegin, int64_t iEnd) {                           \
     RT = min64(min64(RT, OW), MAX_RT);                                         \
-    int64_t byRows = OH >= parts;                                              \
-    /* Input channels in groups of `group` (0: one group), each run over a    \
-     * unit's every row (or, bands outermost, the band's every tile) before   \
-     * the next, so that the group's weights stay in L1 meanwhile. */         \
-    int64_t inputUnits = mode == CONV_BLOCKED ? (C + B - 1) / B                \
-                         : mode == CONV_PLAIN ? C                              \
-                                              : 1;                             \
-    if (group <= 0 || group > inputUnits)                                      \
-      group = inputUnits;                                                      \
-    for (int64_t p = iBegin / units; p < parts && p * units < iEnd; ++p) {     \
-      /* The units whose part p is in the range, and the part's rows and       \
-       * columns. */                                                           \
-      int64_t uBegin = max64(iBegin - p * units, 0);                           \
-      int64_t uEnd = min64(iEnd - p * units, units);                           \
-      int64_t oh0 = byRows ? OH * p / parts : 0;                               \
-      int64_t oh1 = byRows ? OH * (p + 1) / parts : OH;                        \
-      int64_t ow0 = byRows ? 0 : OW * p / parts;                               \
-      int64_t ow1 = byRows ? OW : OW * (p + 1) / parts;                        \
-      if (band > 0) {                                                          \
-        for (int64_t oh = oh0; oh < oh1; ++oh)                                 \
-          for (int64_t band0 = ow0; band0 < ow1; band0 += band)                \
-            for (int64_t u = uBegin; u < uEnd; ++u)                            \
-              for (int64_t g0 = 0; g0 < inputUnits; g0 += group)               \
-                convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W,  \
-                            M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0, \
-                            min64(inputUnits, g0 + group),                     \
-                            g0 + group >= inputUnits, u, oh, band0,            \
-                            min64(ow1, band0 + band));                         \
-      } else {                                                                 \
-        for (int64_t u = uBegin; u < uEnd; ++u)                                \
-          for (int64_t g0 = 0; g0 < inputUnits; g0 += group)                   \
-            for (int64_t oh = oh0; oh < oh1; ++oh)                             \
-              convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M, \
-                          OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0,      \
-                          min64(inputUnits, g0 + group),                       \
-                          g0 + group >= inputUnits, u, oh, ow0, ow1);          \
-      }                                                                        \
+    for (int64_t i = iBegin; i < iEnd;) {                                      \
+      int64_t p = i / units, u0 = i % units;                                   \
+      /* Whole parts from here, else the units of part p in the range. */      \
+      int64_t p1 = u0 == 0 ? p + (iEnd - i) / units : p;                       \
+      int64_t u1 = p1 > p ? units : min64(units, u0 + iEnd - i);               \
+      p1 = max64(p1, p + 1);                                                   \
+      convRect##B(x, w, bias, y, residual, epilogue, C, H, W, M, OH, OW, KH,   \
+                  KW, SH, SW, DH, DW, PT, PL, mode, RT, band, group, parts,    \
+                  u0, u1, p, p1);                                              \
+      i = u1 == units ? p1 * units : p * units + u1;                           \
     }                                                                          \
   }
 
