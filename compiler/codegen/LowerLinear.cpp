@@ -7,8 +7,9 @@ namespace cnnc {
 
 namespace {
 
-// cnnc_gemm_f32's work units: GEMM_COLUMNS (linear.c) columns of a row.
-constexpr int64_t kGemmColumns = 16;
+// cnnc_gemm_f32's work units: GEMM_COLUMNS (linear.c) columns of a row;
+// repacked weights in panels of GEMM_PANEL columns.
+constexpr int64_t kGemmColumns = 64, kGemmPanel = 16;
 int64_t gemmUnits(int64_t M, int64_t N) {
   return M * ((N + kGemmColumns - 1) / kGemmColumns);
 }
@@ -80,8 +81,8 @@ void Emitter::gemm(const Node &n, bool matMul) {
   }
   // B's layout for the kernel (linear.c's GEMM_B_*): constant [N, K]
   // weights (a fully connected layer) are repacked here into panels of
-  // kGemmColumns columns, so each unit streams one contiguous panel instead
-  // of 16 rows K floats apart. Not with a weights file, whose data the code
+  // kGemmPanel columns, so each unit streams contiguous panels instead of
+  // rows K floats apart. Not with a weights file, whose data the code
   // reads at run time as stored.
   bool transB = !matMul && n.getInt("transB") != 0;
   int64_t bLayout = transB ? 1 : 0;
@@ -92,14 +93,14 @@ void Emitter::gemm(const Node &n, bool matMul) {
     // Straight from the tensor's bytes: VGG16's first layer holds 400 MB.
     compileTimeReads_.insert(n.inputs[1]); // the code holds the panels
     const uint8_t *rows = weights->bytes().data();
-    int64_t panelCount = (N + kGemmColumns - 1) / kGemmColumns;
-    std::vector<float> panels(size_t(panelCount * K * kGemmColumns), 0.0f);
+    int64_t panelCount = (N + kGemmPanel - 1) / kGemmPanel;
+    std::vector<float> panels(size_t(panelCount * K * kGemmPanel), 0.0f);
     for (int64_t j = 0; j < N; ++j) {
       const uint8_t *row = rows + j * K * int64_t(sizeof(float));
-      float *column = &panels[size_t(j / kGemmColumns * K * kGemmColumns +
-                                     j % kGemmColumns)];
+      float *column = &panels[size_t(j / kGemmPanel * K * kGemmPanel +
+                                     j % kGemmPanel)];
       for (int64_t k = 0; k < K; ++k)
-        std::memcpy(&column[k * kGemmColumns], row + k * sizeof(float),
+        std::memcpy(&column[k * kGemmPanel], row + k * sizeof(float),
                     sizeof(float));
     }
     bPointer = floatConstant(n.inputs[1]->name + ".panels", panels);

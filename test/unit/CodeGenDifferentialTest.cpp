@@ -130,7 +130,7 @@ TEST(CodeGenDifferentialTest, Gemm) {
   int64_t nodes = runCases("Gemm", 72, 12, [](Batch &b, int c) {
     Rng &rng = b.rng();
     int64_t M = rng.intIn(1, 20), K = rng.intIn(1, 40);
-    int64_t N = rng.chance(0.3) ? rng.intIn(16, 70) : rng.intIn(1, 20);
+    int64_t N = rng.chance(0.3) ? rng.intIn(16, 140) : rng.intIn(1, 20);
     bool transA = c % 2, transB = (c / 2) % 2;
     AttrMap attrs;
     if (transA || rng.chance(0.3))
