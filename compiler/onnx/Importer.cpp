@@ -12,6 +12,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <cfloat>
@@ -80,19 +81,26 @@ onnx::ModelProto readModel(const std::string &path) {
     userError("empty file, not an ONNX model");
   if (size > uintmax_t(std::numeric_limits<int>::max()))
     userError("file larger than 2 GiB: store the weights as external data");
-  // Parse straight from the file: no second copy of a 100 MB model.
+  // Parse straight from the file, mapped: no second copy of a 100 MB
+  // model, and protobuf sizes each weight's string once from the bytes in
+  // front of it (read through a stream, it grew VGG16's 400 MB initializer
+  // chunk by chunk, 40% of compiling VGG16).
   int fd = open(path.c_str(), O_RDONLY);
   if (fd < 0)
     userError("cannot open file");
+  void *mapped = mmap(nullptr, size_t(size), PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (mapped == MAP_FAILED)
+    userError("cannot read file");
   bool parsed;
   {
-    google::protobuf::io::FileInputStream file(fd);
+    google::protobuf::io::ArrayInputStream file(mapped, int(size));
     google::protobuf::io::CodedInputStream stream(&file);
     stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
     parsed = model.ParseFromCodedStream(&stream) &&
-             stream.ConsumedEntireMessage() && file.GetErrno() == 0;
+             stream.ConsumedEntireMessage();
   }
-  close(fd);
+  munmap(mapped, size_t(size));
   if (!parsed)
     userError("not an ONNX model (protobuf parse failed: the file is "
               "truncated, corrupt or of another format)");
