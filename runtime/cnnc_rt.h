@@ -41,10 +41,16 @@ const char *cnnc_status_message(cnnc_status status);
 /* One piece of a parallel loop: handle the indices [begin, end). */
 typedef void (*cnnc_task_fn)(void *context, int64_t begin, int64_t end);
 
+/* Most chunks per thread in one cnnc_parallel_for. */
+#define CNNC_CHUNKS_PER_THREAD 4
+
 /* Calls `fn` on disjoint chunks [begin, end) that together cover
- * [0, count), at most one chunk per thread, each at least `grain` long unless
- * count itself is smaller (grain < 1 counts as 1), and returns when all of
- * them are done. The calling thread runs chunks too. Runs `fn(context, 0, count)` inline on the
+ * [0, count), at most CNNC_CHUNKS_PER_THREAD chunks per thread, each at
+ * least `grain` long unless count itself is smaller (grain < 1 counts as
+ * 1), and returns when all of them are done. Thread p first runs the chunks
+ * of the p-th share of [0, count), in order, then helps with what is left of
+ * the others: consecutive loops give a thread the same part of their range
+ * while the threads keep pace. The calling thread runs chunks too. Runs `fn(context, 0, count)` inline on the
  * calling thread when one thread is configured, when count < 2 * grain, when
  * called from inside a task (nested loops never deadlock), and when another
  * thread's loop already occupies the pool. count <= 0 or a NULL fn does nothing. The first

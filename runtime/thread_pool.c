@@ -1,18 +1,21 @@
 /* The thread pool behind cnnc_parallel_for.
  *
  * One process-wide pool of T-1 workers; the thread that calls
- * cnnc_parallel_for is the T-th participant. A loop is cut into at most T
- * chunks. Participant p (the caller is 0, worker k is k + 1) runs chunk p
- * first, then claims whichever chunks are still unclaimed, so the caller
- * never waits for a worker to start: a worker that wakes late simply finds
- * no work, and a loop finishes correctly even if no worker ever runs. That
- * each thread starts with its own chunk is what keeps data in its cache:
- * the code generator numbers a layer's work items so that chunk p of every
- * layer covers the same stripe of the image, which chunk p of the layer
- * before wrote on the same core.
+ * cnnc_parallel_for is the T-th participant. A loop is cut into a share per
+ * participant (at most T shares), and each share into
+ * CNNC_CHUNKS_PER_THREAD chunks. Participant p (the caller is 0, worker k is k + 1) runs the
+ * chunks of share p in order, then claims the chunks still unclaimed in the
+ * other shares, from their ends. That each thread runs its own share is
+ * what keeps data in its cache: the code generator numbers a layer's work
+ * items so that share p of every layer covers the same stripe of the
+ * image, which share p of the layer before wrote on the same core. The
+ * chunks balance the load when a core is slow (another process on it) or
+ * late: the caller never waits for a worker to start, a worker that wakes
+ * late simply finds less work, and a loop finishes correctly even if no
+ * worker ever runs.
  *
  * Workers join a loop by taking a ticket under the pool mutex; the caller
- * issues one ticket per chunk it hopes to hand off, runs chunks itself, then
+ * issues one ticket per share it hopes to hand off, runs chunks itself, then
  * withdraws the tickets nobody took and waits until the workers that did take
  * one have finished. Because a worker only reads the loop's description while
  * holding a ticket of that loop, a slow worker can never mix up two loops.
@@ -68,10 +71,11 @@ static cnnc_task_fn job_fn;
 static void *job_context;
 static int64_t job_count;
 static int64_t job_chunks;
+static int64_t job_shares;
 /* chunk_claimed[c] is set by the participant that runs chunk c of the
  * current loop; the caller clears the loop's flags before it posts it, when
  * no worker is inside a loop. */
-static int chunk_claimed[CNNC_MAX_THREADS];
+static int chunk_claimed[CNNC_MAX_THREADS * CNNC_CHUNKS_PER_THREAD];
 
 /* Bumped (under pool_mutex) whenever workers have something new to do: a
  * loop posted tickets or the pool is stopping. Spinning workers watch it
@@ -140,20 +144,31 @@ int cnnc_get_num_threads(void) {
   return __atomic_load_n(&num_threads, __ATOMIC_RELAXED);
 }
 
-/* Runs chunk `self` of the current loop if nobody has claimed it, then
- * every other chunk nobody has claimed. Chunk c spans
- * [c*base + min(c, extra), ...): sizes differ by at most one and no product
- * can overflow. */
-static void run_chunks(cnnc_task_fn fn, void *context, int64_t count,
-                       int64_t chunks, int64_t self) {
+/* Runs chunk c of the current loop unless somebody has claimed it. Chunk c
+ * spans [c*base + min(c, extra), ...): sizes differ by at most one and no
+ * product can overflow. */
+static void run_chunk(cnnc_task_fn fn, void *context, int64_t count,
+                      int64_t chunks, int64_t c) {
+  if (__atomic_load_n(&chunk_claimed[c], __ATOMIC_RELAXED) ||
+      __atomic_exchange_n(&chunk_claimed[c], 1, __ATOMIC_RELAXED))
+    return;
   int64_t base = count / chunks, extra = count % chunks;
-  for (int64_t i = 0; i < chunks; ++i) {
-    int64_t c = (self + i) % chunks;
-    if (__atomic_load_n(&chunk_claimed[c], __ATOMIC_RELAXED) ||
-        __atomic_exchange_n(&chunk_claimed[c], 1, __ATOMIC_RELAXED))
-      continue;
-    int64_t begin = c * base + (c < extra ? c : extra);
-    fn(context, begin, begin + base + (c < extra ? 1 : 0));
+  int64_t begin = c * base + (c < extra ? c : extra);
+  fn(context, begin, begin + base + (c < extra ? 1 : 0));
+}
+
+/* Participant `self`'s part of the current loop: its own share's chunks in
+ * order (a worker numbered past the shares has none), then what is left of
+ * the other shares, each from its end. */
+static void run_chunks(cnnc_task_fn fn, void *context, int64_t count,
+                       int64_t chunks, int64_t shares, int64_t self) {
+  for (int64_t i = 0; i < shares; ++i) {
+    int64_t share = (self + i) % shares;
+    int64_t first = share * chunks / shares;
+    int64_t last = (share + 1) * chunks / shares;
+    int own = i == 0 && self < shares;
+    for (int64_t c = first; c < last; ++c)
+      run_chunk(fn, context, count, chunks, own ? c : first + last - 1 - c);
   }
 }
 
@@ -198,10 +213,10 @@ static void *worker_main(void *arg) {
     __atomic_add_fetch(&active, 1, __ATOMIC_RELAXED);
     cnnc_task_fn fn = job_fn;
     void *context = job_context;
-    int64_t count = job_count, chunks = job_chunks;
+    int64_t count = job_count, chunks = job_chunks, shares = job_shares;
     pthread_mutex_unlock(&pool_mutex);
 
-    run_chunks(fn, context, count, chunks, self);
+    run_chunks(fn, context, count, chunks, shares, self);
 
     pthread_mutex_lock(&pool_mutex);
     if (__atomic_sub_fetch(&active, 1, __ATOMIC_RELEASE) == 0 && caller_waiting)
@@ -370,13 +385,15 @@ void cnnc_parallel_for(int64_t count, int64_t grain, cnnc_task_fn fn,
     stop_workers_locked();
     start_workers_locked(threads); /* on failure, fewer workers help */
   }
-  if (chunks > threads)
-    chunks = threads;
-  int helpers = chunks - 1 < num_workers ? (int)chunks - 1 : num_workers;
+  int64_t shares = chunks < threads ? chunks : threads;
+  if (chunks > shares * CNNC_CHUNKS_PER_THREAD)
+    chunks = shares * CNNC_CHUNKS_PER_THREAD;
+  int helpers = shares - 1 < num_workers ? (int)shares - 1 : num_workers;
   job_fn = fn;
   job_context = context;
   job_count = count;
   job_chunks = chunks;
+  job_shares = shares;
   for (int64_t c = 0; c < chunks; ++c)
     __atomic_store_n(&chunk_claimed[c], 0, __ATOMIC_RELAXED);
   tickets = helpers;
@@ -389,7 +406,7 @@ void cnnc_parallel_for(int64_t count, int64_t grain, cnnc_task_fn fn,
   pthread_mutex_unlock(&pool_mutex);
 
   tls_in_task = 1;
-  run_chunks(fn, context, count, chunks, 0);
+  run_chunks(fn, context, count, chunks, shares, 0);
   tls_in_task = 0;
 
   pthread_mutex_lock(&pool_mutex);

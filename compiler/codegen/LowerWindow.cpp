@@ -172,7 +172,7 @@ void Emitter::blockedConv(const Node &n) {
       weightBytes > kCachedBytes ? double(bands) * double(weightBytes) : 0;
   bool bandsOuter = mode != 2 && bandsOuterCost < unitsOuterCost;
   // Parts of a unit (blocked.c). Where the layer's activations outweigh
-  // its weights, every row (or, for a one-row plane, every RT or more
+  // its weights, every row (or, for a one-row plane, every register tile of
   // columns) is a part: the threads' shares are then stripes of the image
   // that follow from one layer to the next, so each thread reads what it
   // wrote itself from its own cache, and every thread reads all of the
@@ -182,7 +182,7 @@ void Emitter::blockedConv(const Node &n) {
   // still split by rows, so that every thread gets work and the threads'
   // shares differ by little.
   constexpr int64_t kMinItems = 16;
-  int64_t maxParts = OH > 1 ? OH : std::max<int64_t>(1, OW / RT);
+  int64_t maxParts = OH > 1 ? OH : (OW + RT - 1) / RT;
   int64_t activationBytes =
       (Cb * H * W + Mb * OH * OW) * B * 4 * y.shape[0];
   int64_t parts =

@@ -98,7 +98,8 @@ TEST_F(RuntimeParallelFor, CoversEveryIndexExactlyOnce) {
           EXPECT_TRUE(rec.chunks.empty());
           continue;
         }
-        EXPECT_LE(rec.chunks.size(), static_cast<size_t>(threads));
+        EXPECT_LE(rec.chunks.size(),
+                  static_cast<size_t>(threads * CNNC_CHUNKS_PER_THREAD));
         int64_t minChunk = std::max<int64_t>(grain, 1);
         if (rec.chunks.size() > 1) {
           for (auto [begin, end] : rec.chunks)

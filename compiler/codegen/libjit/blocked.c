@@ -229,11 +229,14 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
       int64_t mode, int64_t RT, int64_t band, int64_t group, int64_t parts,    \
       int64_t u0, int64_t u1, int64_t p0, int64_t p1) {                        \
+    /* A part of a one-row plane is whole tiles, so that only the plane's  \
+     * last tile overlaps the one before it however the parts are run. */    \
     int64_t byRows = OH >= parts;                                              \
+    int64_t partColumns = ((OW + RT - 1) / RT + parts - 1) / parts * RT;      \
     int64_t oh0 = byRows ? OH * p0 / parts : 0;                                \
     int64_t oh1 = byRows ? OH * p1 / parts : OH;                               \
-    int64_t ow0 = byRows ? 0 : OW * p0 / parts;                                \
-    int64_t ow1 = byRows ? OW : OW * p1 / parts;                               \
+    int64_t ow0 = byRows ? 0 : min64(OW, p0 * partColumns);                    \
+    int64_t ow1 = byRows ? OW : min64(OW, p1 * partColumns);                   \
     /* Input channels in groups of `group` (0: one group), each run over a    \
      * unit's every row (or, bands outermost, the band's every tile) before   \
      * the next, so that the group's weights stay in L1 meanwhile. */         \
@@ -290,7 +293,7 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
  * group-1 convolution (the last one alone when there is an odd number), or
  * one block (n, ob) of a depthwise one; item i is part i / units of unit
  * i % units. A part is a range of output rows or, for a plane of one row,
- * of columns (the code generator keeps it at least RT wide). Parts
+ * of whole register tiles of columns. Parts
  * outermost, the threads' shares of the items are stripes of the image:
  * where the code generator splits consecutive layers into parts, each
  * thread reads rows of the input that it wrote itself (the thread pool
