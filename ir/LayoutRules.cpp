@@ -119,9 +119,37 @@ std::string checkBlockedConcat(const Node &n, Layout out) {
   return "";
 }
 
+// ExpandDepthwise: x and the result in one NCHWBc layout, the expansion's
+// weights as a blocked Gemm1x1's, the depthwise weights as a blocked
+// depthwise convolution's, the biases plain.
+std::string checkExpandDepthwise(const Node &n) {
+  Layout out = n.outputs[0]->type.layout;
+  if (!isActivationLayout(out))
+    return "cnnc.ExpandDepthwise is computed in blocked layouts only, its "
+           "result " + describe(n.outputs[0]);
+  int64_t block = layoutBlock(out);
+  const Value *x = n.inputs[0], *we = n.inputs[1], *wd = n.inputs[2];
+  if (x->type.layout != out || x->type.dtype != DType::F32)
+    return fmt::format("operand {} must be f32 in the result's layout {}",
+                       describe(x), layoutName(out));
+  Layout pointwise = block == 8 ? Layout::OIHW8i8o : Layout::OIHW16i16o;
+  Layout depthwise = block == 8 ? Layout::OIHW8o : Layout::OIHW16o;
+  if (we->type.layout != pointwise || wd->type.layout != depthwise)
+    return fmt::format("weights {} and {}, cnnc.ExpandDepthwise needs {} and "
+                       "{}",
+                       describe(we), describe(wd), layoutName(pointwise),
+                       layoutName(depthwise));
+  for (size_t i : {3, 4})
+    if (layoutOf(n.input(i)) != Layout::Plain)
+      return "the biases must be plain, " + describe(n.input(i));
+  return "";
+}
+
 } // namespace
 
 std::string checkLayouts(const Node &n) {
+  if (n.kind == OpKind::ExpandDepthwise)
+    return checkExpandDepthwise(n);
   bool anyBlocked = false;
   for (const Value *v : n.inputs)
     anyBlocked |= layoutOf(v) != Layout::Plain;

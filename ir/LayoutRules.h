@@ -14,6 +14,9 @@
 //                      the result's layout
 //   Gemm1x1            2-D, f32, x and result NCHWBc, weights OIHWBiBo,
 //                      bias plain, a residual in the result's layout
+//   cnnc.ExpandDepthwise  only blocked: x and result NCHWBc, expansion
+//                      weights OIHWBiBo, depthwise weights OIHWBo, biases
+//                      plain
 //   MaxPool (1 result), AveragePool, GlobalAveragePool, GlobalMaxPool:
 //                      2-D, f32, operand and result NCHWBc
 //   Concat             on the channel axis of 2-D f32 images, every operand

@@ -181,8 +181,10 @@ std::pair<const TensorType &, const TensorType &> convOperands(const Node &n) {
 // passed.
 std::vector<int64_t> windowKernel(const Node &n) {
   std::vector<int64_t> kernel = n.getInts("kernel_shape");
-  if (hasWeight(n.kind)) {
-    const TensorType &w = operandType(n, 1);
+  if (hasWeight(n.kind) || n.kind == OpKind::ExpandDepthwise) {
+    // ExpandDepthwise's window is its depthwise weight's, operand 2.
+    const TensorType &w =
+        operandType(n, n.kind == OpKind::ExpandDepthwise ? 2 : 1);
     std::vector<int64_t> fromWeight = spatialDims(w.shape);
     if (kernel.empty())
       return fromWeight;
@@ -232,6 +234,17 @@ TensorType inferConv(const Node &n) {
   return like(x, out);
 }
 
+// A fused activation attribute (`prefix` + "activation"): a known one.
+void checkActivation(const Node &n, const std::string &prefix) {
+  const std::string &activation = n.getString(prefix + "activation");
+  if (!activation.empty() && activation != "Relu" &&
+      activation != "LeakyRelu" && activation != "Clip" &&
+      activation != "Sigmoid" && activation != "HardSwish")
+    n.error("unknown {}activation '{}' (Relu, LeakyRelu, Clip, Sigmoid, "
+            "HardSwish or none)",
+            prefix, activation);
+}
+
 // The epilogue FusedConv and Gemm1x1 share: a residual of the result's
 // type, a known activation.
 void checkEpilogue(const Node &n, const TensorType &y) {
@@ -242,13 +255,7 @@ void checkEpilogue(const Node &n, const TensorType &y) {
                    residual->type.shape != y.shape))
     n.error("residual is {} but the convolution gives {}",
             residual->type.str(), y.str());
-  const std::string &activation = n.getString("activation");
-  if (!activation.empty() && activation != "Relu" &&
-      activation != "LeakyRelu" && activation != "Clip" &&
-      activation != "Sigmoid" && activation != "HardSwish")
-    n.error("unknown activation '{}' (Relu, LeakyRelu, Clip, Sigmoid, "
-            "HardSwish or none)",
-            activation);
+  checkActivation(n, "");
 }
 
 TensorType inferGemm1x1(const Node &n) {
@@ -281,6 +288,36 @@ TensorType inferFusedConv(const Node &n) {
   TensorType y = inferConv(n);
   checkEpilogue(n, y);
   return y;
+}
+
+// ExpandDepthwise (Ops.def): Gemm1x1's checks on x, we, be; then those of a
+// depthwise convolution (group E) of the [N, E, H, W] expansion.
+TensorType inferExpandDepthwise(const Node &n) {
+  const TensorType &x = operandType(n, 0), &we = operandType(n, 1),
+                   &wd = operandType(n, 2);
+  requireRank(n, x, 4, "input");
+  requireSameDType(n);
+  if (we.rank() != 2 || we.shape[1] != x.shape[1])
+    n.error("expansion weight {} must be [E, {}] for input {}", we.str(),
+            x.shape[1], x.str());
+  int64_t expanded = we.shape[0];
+  if (n.input(3))
+    requireChannelVector(n, 3, expanded, "expansion bias");
+  if (wd.rank() != 4 || wd.shape[0] != expanded || wd.shape[1] != 1)
+    n.error("depthwise weight {} must be [{}, 1, KH, KW]", wd.str(), expanded);
+  if (n.getInt("group") != expanded)
+    n.error("group must be the {} expanded channels, got {}", expanded,
+            n.getInt("group"));
+  if (n.input(4))
+    requireChannelVector(n, 4, expanded, "depthwise bias");
+  Shape in = x.shape;
+  in[1] = expanded;
+  Window win = resolveWindow(n, in, windowKernel(n));
+  Shape out = slidingOutput(n, in, win, false);
+  out[1] = expanded;
+  checkActivation(n, "");
+  checkActivation(n, "expand_");
+  return like(x, out);
 }
 
 // a * b + c, or nullopt on int64 overflow.
@@ -1050,6 +1087,8 @@ std::vector<TensorType> inferOutputTypes(const Node &n) {
     return single(inferFusedConv(n));
   case OpKind::Gemm1x1:
     return single(inferGemm1x1(n));
+  case OpKind::ExpandDepthwise:
+    return single(inferExpandDepthwise(n));
   case OpKind::ConvTranspose:
     return single(inferConvTranspose(n));
   case OpKind::MaxPool:

@@ -34,6 +34,16 @@ int64_t macsOf(const Node &n) {
   }
   case OpKind::Gemm1x1:
     return saturatingMul(elementCount(out), shapeOf(1)[1]);
+  case OpKind::ExpandDepthwise: {
+    // The expansion's (every expanded input element reads C inputs) and the
+    // depthwise convolution's (each output element reads prod(kernel)).
+    const Shape &x = shapeOf(0), &wd = shapeOf(2);
+    int64_t expanded = saturatingMul(elementCount(x) / std::max<int64_t>(x[1], 1),
+                                     shapeOf(1)[0]);
+    return saturatingAdd(saturatingMul(expanded, x[1]),
+                         saturatingMul(elementCount(out),
+                                       elementCount(wd, 2, wd.size())));
+  }
   case OpKind::ConvTranspose: {
     // Each input element scatters into (Cout / group) * prod(kernel) outputs.
     const Shape &w = shapeOf(1);

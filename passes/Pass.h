@@ -37,6 +37,10 @@ struct PassTarget {
   // AVX-512 targets (one zmm register of f32), 8 otherwise (one ymm register;
   // two NEON registers on AArch64).
   int64_t channelBlock = 16;
+  // Bytes of the L2 cache of a core: what stays cached between one node and
+  // the next (fuse-expand-depthwise fuses expansions larger than this).
+  // 1 MiB on Zen 4/5 and recent Intel server cores.
+  int64_t l2CacheBytes = 1024 * 1024;
 };
 
 // What a pass gets besides the graph: the target, and the counters it fills.

@@ -43,6 +43,9 @@ std::vector<std::string_view> passNames(int optLevel) {
       // Once the convolutions have their final form: blocked layouts for
       // the chains of them, reorders at the edges.
       "choose-layout",
+      // Needs the blocked forms: its kernel exists for blocked layouts
+      // only, and choose-layout has re-laid out both nodes' weights.
+      "fuse-expand-depthwise",
       // Nodes and constants the rewrites left without readers.
       "eliminate-dead-code",
       // Last: the workspace plan is of the final graph (live ranges change

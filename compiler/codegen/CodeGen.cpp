@@ -321,6 +321,8 @@ void Emitter::emitNode(const Node &n) {
     return fusedConv(n);
   case OpKind::Gemm1x1:
     return gemm1x1(n);
+  case OpKind::ExpandDepthwise:
+    return expandDepthwise(n);
   case OpKind::Reorder:
     return reorder(n);
   case OpKind::LpPool:

@@ -97,9 +97,13 @@ public:
   void blockedConv(const Node &n);
   // A fused convolution's epilogue, `void epilogue.NAME(ptr y, ptr
   // residual, i64 offset, i64 count)` (cnnc_epilogue in libjit.h): the
-  // residual add and activation of y[offset, offset + count). NULL when
-  // there is nothing to do.
-  llvm::Function *epilogueFunction(const Node &n);
+  // residual add (FusedConv's and Gemm1x1's operand 3) and activation (the
+  // attributes with `prefix`) of y[offset, offset + count). NULL when there
+  // is nothing to do.
+  llvm::Function *epilogueFunction(const Node &n,
+                                   const std::string &prefix = "");
+  // cnnc.ExpandDepthwise (blocked.c).
+  void expandDepthwise(const Node &n);
   void lpPool(const Node &n);
   // LowerLinear.cpp
   void gemm(const Node &n, bool matMul);

@@ -84,11 +84,13 @@ public:
 void emitLoop(llvm::IRBuilder<> &b, llvm::Value *begin, llvm::Value *end,
               const std::function<void(llvm::Value *)> &body);
 
-// FusedConv's activation (its "activation" attribute, Ops.def) at the f32
-// value x, computed as the op it names computes it element-wise
-// (LowerElementwise.cpp); x itself for none.
+// FusedConv's activation (its "activation" attribute, Ops.def; with a
+// prefix ExpandDepthwise's "expand_activation") at the f32 value x, computed
+// as the op it names computes it element-wise (LowerElementwise.cpp); x
+// itself for none.
 llvm::Value *emitFusedActivation(llvm::IRBuilder<> &b, llvm::Module &m,
-                                 const Node &n, llvm::Value *x);
+                                 const Node &n, llvm::Value *x,
+                                 const std::string &prefix = "");
 
 struct LoopNestOptions {
   // Merge dimensions that every access walks contiguously (elementwise

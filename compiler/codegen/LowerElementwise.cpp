@@ -196,15 +196,16 @@ llvm::Value *unaryValue(OpKind kind,
 } // namespace
 
 llvm::Value *emitFusedActivation(llvm::IRBuilder<> &b, llvm::Module &m,
-                                 const Node &n, llvm::Value *x) {
-  const std::string &activation = n.getString("activation");
+                                 const Node &n, llvm::Value *x,
+                                 const std::string &prefix) {
+  const std::string &activation = n.getString(prefix + "activation");
   if (activation.empty())
     return x;
   Arith a(b, m, DType::F32);
   if (activation == "Clip") {
     // As Clip with both bounds: min first, so min > max gives max.
-    llvm::Value *lo = a.constant(n.getFloat("clip_min"));
-    llvm::Value *hi = a.constant(n.getFloat("clip_max"));
+    llvm::Value *lo = a.constant(n.getFloat(prefix + "clip_min"));
+    llvm::Value *hi = a.constant(n.getFloat(prefix + "clip_max"));
     x = a.select(a.less(x, lo), lo, x);
     return a.select(a.less(hi, x), hi, x);
   }
@@ -212,7 +213,8 @@ llvm::Value *emitFusedActivation(llvm::IRBuilder<> &b, llvm::Module &m,
   if (!kind)
     n.error("unknown activation '{}'", activation);
   return unaryValue(
-      *kind, [&](const char *) { return n.getFloat("leaky_alpha"); }, a, x);
+      *kind, [&](const char *) { return n.getFloat(prefix + "leaky_alpha"); },
+      a, x);
 }
 
 void Emitter::unary(const Node &n) {

@@ -220,6 +220,51 @@ void Emitter::blockedConv(const Node &n) {
             macsPerUnit / parts);
 }
 
+// cnnc.ExpandDepthwise, blocked (ir/LayoutRules.h): a call of
+// cnnc_expand_dw_nchwc_bB_f32 with the operands, both epilogues, the
+// geometry, the register tiles of the expansion (over input rows) and of
+// the depthwise convolution (over output rows), and the work items: parts
+// of kRowsPerPart output rows or more of units (pairs of expanded blocks),
+// parts outermost, so that the threads' shares are stripes of the image
+// like those of the convolutions around it. A run of rows that starts below
+// the first computes the expanded rows above it again (KH - SH of them):
+// parts of one row would expand up to three rows for each.
+void Emitter::expandDepthwise(const Node &n) {
+  requireF32(n);
+  const TensorType &x = n.inputs[0]->type, &y = n.outputs[0]->type;
+  Window3D w = window3D(n);
+  if (w.dilation[1] != 1 || w.dilation[2] != 1 || w.stride[1] > w.kernel[1])
+    throw InternalError("cnnc.ExpandDepthwise '" + n.name +
+                        "' has a dilation or a stride beyond its kernel");
+  int64_t H = x.shape[2], W = x.shape[3], OH = y.shape[2], OW = y.shape[3];
+  int64_t C = x.shape[1], E = y.shape[1];
+  int64_t B = layoutBlock(y.layout), Eb = (E + B - 1) / B;
+  int64_t units = y.shape[0] * ((Eb + 1) / 2);
+  int64_t RT = convTileColumns(W, B, std::min<int64_t>(2, Eb), vectors_);
+  int64_t RTd = convTileColumns(OW, B, 1, vectors_);
+  constexpr int64_t kRowsPerPart = 16;
+  int64_t parts = std::max<int64_t>(1, OH / kRowsPerPart);
+  // Per item (a part of a unit): its depthwise rows and, on average, SH
+  // expanded rows for each.
+  int64_t macsPerItem = 2 * B * OH / parts *
+                        (OW * w.kernel[1] * w.kernel[2] + w.stride[1] * W * C);
+  auto orNull = [&](llvm::Function *f) -> llvm::Value * {
+    return f ? static_cast<llvm::Value *>(f)
+             : llvm::ConstantPointerNull::get(b_.getPtrTy());
+  };
+  callRange(blockedKernel("cnnc_expand_dw_nchwc", n.outputs[0]),
+            {pointer(n.inputs[0]), pointer(n.inputs[1]),
+             optionalPointer(n.input(3)), pointer(n.inputs[2]),
+             optionalPointer(n.input(4)), pointer(n.outputs[0]),
+             orNull(epilogueFunction(n, "expand_")),
+             orNull(epilogueFunction(n)), i64(C), i64(H), i64(W), i64(E),
+             i64(OH), i64(OW), i64(w.kernel[1]), i64(w.kernel[2]),
+             i64(w.stride[1]), i64(w.stride[2]), i64(w.padBegin[1]),
+             i64(w.padBegin[2]), i64(RT), i64(RTd), i64(units), i64(parts),
+             i64(0), i64(units * parts)},
+            macsPerItem);
+}
+
 void Emitter::conv(const Node &n) {
   requireF32(n);
   if (isBlocked(n.outputs[0]))
@@ -227,15 +272,21 @@ void Emitter::conv(const Node &n) {
   callRange("cnnc_conv_f32", convArgs(*this, n));
 }
 
-llvm::Function *Emitter::epilogueFunction(const Node &n) {
-  const Value *residual = n.input(3);
-  if (!residual && (n.kind == OpKind::Conv || n.getString("activation").empty()))
+llvm::Function *Emitter::epilogueFunction(const Node &n,
+                                          const std::string &prefix) {
+  const Value *residual =
+      n.kind == OpKind::FusedConv || n.kind == OpKind::Gemm1x1 ? n.input(3)
+                                                               : nullptr;
+  if (!residual &&
+      (n.kind == OpKind::Conv || n.getString(prefix + "activation").empty()))
     return nullptr;
   // One function per distinct epilogue, so that layers of the same shape
   // share their kernel's specialization (see Emitter::specialization).
-  std::string key = fmt::format(
-      "{} {} {} {} {}", residual != nullptr, n.getString("activation"),
-      n.getFloat("leaky_alpha"), n.getFloat("clip_min"), n.getFloat("clip_max"));
+  std::string key = fmt::format("{} {} {} {} {}", residual != nullptr,
+                                n.getString(prefix + "activation"),
+                                n.getFloat(prefix + "leaky_alpha"),
+                                n.getFloat(prefix + "clip_min"),
+                                n.getFloat(prefix + "clip_max"));
   llvm::Function *&f = epilogues_[key];
   if (f)
     return f;
@@ -255,7 +306,7 @@ llvm::Function *Emitter::epilogueFunction(const Node &n) {
     llvm::Value *v = b.CreateLoad(floatType, at);
     if (residual)
       v = b.CreateFAdd(v, b.CreateLoad(floatType, b.CreateGEP(floatType, res, i)));
-    b.CreateStore(emitFusedActivation(b, m_, n, v), at);
+    b.CreateStore(emitFusedActivation(b, m_, n, v, prefix), at);
   });
   b.CreateRetVoid();
   return f;

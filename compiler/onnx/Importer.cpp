@@ -1094,6 +1094,7 @@ void Importer::importNode(const onnx::NodeProto &n) {
     break;
   case OpKind::FusedConv:
   case OpKind::Gemm1x1:
+  case OpKind::ExpandDepthwise:
   case OpKind::Reorder:
     // Created by passes; supportedOnnxOps() leaves them out, so
     // checkSupported() refused them before any node got here.

@@ -65,15 +65,17 @@ Results pointwiseActivation(const Node &n, const Operands &in) {
   });
 }
 
-template <typename T> T fusedActivation(const Node &n, T x) {
-  const std::string &activation = n.getString("activation");
+template <typename T>
+T fusedActivation(const Node &n, T x, const std::string &prefix) {
+  const std::string &activation = n.getString(prefix + "activation");
   if (activation.empty())
     return x;
   if (activation == "Relu")
     return x < T(0) ? T(0) : x; // keeps NaN
   if (activation == "Clip") {
     // As Clip with both bounds: min first, so min > max gives max.
-    T lo = T(n.getFloat("clip_min")), hi = T(n.getFloat("clip_max"));
+    T lo = T(n.getFloat(prefix + "clip_min"));
+    T hi = T(n.getFloat(prefix + "clip_max"));
     if (x < lo)
       x = lo;
     return x > hi ? hi : x;
@@ -81,10 +83,12 @@ template <typename T> T fusedActivation(const Node &n, T x) {
   std::optional<OpKind> kind = opKindFromName(activation);
   if (!kind)
     n.error("unknown activation '{}'", activation);
-  return activate(*kind, x, T(n.getFloat("leaky_alpha")), T(0), T(0));
+  return activate(*kind, x, T(n.getFloat(prefix + "leaky_alpha")), T(0),
+                  T(0));
 }
-template float fusedActivation<float>(const Node &, float);
-template double fusedActivation<double>(const Node &, double);
+template float fusedActivation<float>(const Node &, float, const std::string &);
+template double fusedActivation<double>(const Node &, double,
+                                        const std::string &);
 
 Results prelu(const Node &n, const Operands &in) {
   const Tensor &x = *in[0], &slope = *in[1];

@@ -177,11 +177,16 @@ Results fusedConv(const Node &n, const Operands &in) {
   });
 }
 
-Results gemm1x1(const Node &n, const Operands &in) {
-  const Tensor &x = *in[0], &w = *in[1];
-  const Tensor *bias = optionalOperand(in, 2), *residual = optionalOperand(in, 3);
-  const Shape &xs = x.type().shape, ys = resultType(n).shape;
-  std::vector<int64_t> strides = n.getInts("strides");
+namespace {
+
+// Gemm1x1's product (see Ops.def) of x with w [M, C], reading x with
+// `strides`, into `yType`: plus the bias and residual when given, then the
+// activation named by the node's attributes with `prefix`.
+Tensor pointwiseConv(const Node &n, const Tensor &x, const Tensor &w,
+                     const Tensor *bias, const Tensor *residual,
+                     std::vector<int64_t> strides, const TensorType &yType,
+                     const std::string &prefix) {
+  const Shape &xs = x.type().shape, &ys = yType.shape;
   strides.resize(xs.size() - 2, 1);
   std::vector<int64_t> xStrides = rowMajorStrides(xs);
   Shape spatial(ys.begin() + 2, ys.end());
@@ -205,9 +210,36 @@ Results gemm1x1(const Node &n, const Operands &in) {
             acc += wv[size_t(m * C + c)] * xv[size_t(at + c * xStrides[1])];
           if (residual)
             acc += rv[y.size()];
-          y.push_back(fusedActivation(n, acc));
+          y.push_back(fusedActivation(n, acc, prefix));
         });
-    return Results{makeTensor(resultType(n), y)};
+    return Results{makeTensor(yType, y)};
+  })[0];
+}
+
+} // namespace
+
+Results gemm1x1(const Node &n, const Operands &in) {
+  return {pointwiseConv(n, *in[0], *in[1], optionalOperand(in, 2),
+                        optionalOperand(in, 3), n.getInts("strides"),
+                        resultType(n), "")};
+}
+
+// As the ops it replaces compute it: the expansion (a Gemm1x1 with the
+// expand_ activation), then the depthwise FusedConv of it.
+Results expandDepthwise(const Node &n, const Operands &in) {
+  const Tensor &x = *in[0], &we = *in[1];
+  Shape expandedShape = x.type().shape;
+  expandedShape[1] = we.type().shape[0];
+  TensorType expandedType{x.type().dtype, expandedShape, Layout::Plain};
+  Tensor expanded = pointwiseConv(n, x, we, optionalOperand(in, 3), nullptr,
+                                  {}, expandedType, "expand_");
+  Results y = conv(n, {&expanded, in[2], optionalOperand(in, 4)});
+  return withFloatType(n, x.type().dtype, [&](auto zero) {
+    using T = decltype(zero);
+    std::vector<T> v = elementsAs<T>(y[0]);
+    for (T &e : v)
+      e = fusedActivation(n, e);
+    return Results{makeTensor(resultType(n), v)};
   });
 }
 

@@ -22,6 +22,8 @@ Results runKernel(const Node &n, const Operands &in) {
     return fusedConv(n, in);
   case OpKind::Gemm1x1:
     return gemm1x1(n, in);
+  case OpKind::ExpandDepthwise:
+    return expandDepthwise(n, in);
   case OpKind::MaxPool:
     return maxPool(n, in);
   case OpKind::AveragePool:

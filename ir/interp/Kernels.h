@@ -31,6 +31,7 @@ Results convTranspose(const Node &n, const Operands &in);
 Results fusedConv(const Node &n, const Operands &in);
 // A 1x1 convolution as a matrix product (Gemm1x1 in Ops.def).
 Results gemm1x1(const Node &n, const Operands &in);
+Results expandDepthwise(const Node &n, const Operands &in);
 // PoolKernels.cpp
 Results maxPool(const Node &n, const Operands &in);
 Results averagePool(const Node &n, const Operands &in);
@@ -43,9 +44,12 @@ Results lrn(const Node &n, const Operands &in);
 // ActivationKernels.cpp
 // Relu, LeakyRelu, Sigmoid, HardSigmoid, HardSwish, Tanh, Elu, Selu, Softplus
 Results pointwiseActivation(const Node &n, const Operands &in);
-// The activation a FusedConv node names (its "activation" attribute) at x,
-// computed as the op it stands for computes it; none is the identity.
-template <typename T> T fusedActivation(const Node &n, T x);
+// The activation a FusedConv node names (its "activation" attribute, or
+// with a prefix ExpandDepthwise's "expand_activation" and the bounds that go
+// with it) at x, computed as the op it stands for computes it; none is the
+// identity.
+template <typename T>
+T fusedActivation(const Node &n, T x, const std::string &prefix = "");
 Results prelu(const Node &n, const Operands &in);
 Results clip(const Node &n, const Operands &in);
 Results softmax(const Node &n, const Operands &in); // Softmax, LogSoftmax

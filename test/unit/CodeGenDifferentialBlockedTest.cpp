@@ -127,6 +127,11 @@ public:
     convs_.push_back({n, mode});
   }
   void expectPlain(Node *n) { plain_.push_back(n); }
+  // `n` (blocked) must have become a cnnc.ExpandDepthwise.
+  void expectExpandDepthwise(Node *n) {
+    blocked_.push_back(n);
+    expandDepthwise_.push_back(n);
+  }
   void expectReorders(int64_t k) { reorders_ += k; }
 
   size_t size() const { return g_.nodes.size(); }
@@ -139,6 +144,9 @@ public:
     std::vector<Tensor> expected = interpretGraph(g_, inputs_);
     PassManagerOptions options;
     options.target.channelBlock = block_;
+    // Small images are all the tests compile: fuse-expand-depthwise must
+    // take them as if they did not fit in the cache.
+    options.target.l2CacheBytes = 0;
     std::ostringstream log;
     try {
       runPasses(g_, parsePipeline(pipeline_), options, log);
@@ -220,6 +228,9 @@ private:
         fail(n, "residual " + n->input(3)->type.str() + ", expected " +
                     std::string(layoutName(act)));
     }
+    for (const Node *n : expandDepthwise_)
+      if (n->kind != OpKind::ExpandDepthwise)
+        fail(n, "not fused into a cnnc.ExpandDepthwise");
     int64_t reorders = 0, blocked = 0;
     for (const auto &n : g_.nodes) {
       if (n->kind == OpKind::Reorder)
@@ -278,7 +289,7 @@ private:
   std::vector<Tensor> inputs_;
   std::vector<const Node *> producers_; // per graph output
   std::map<const Node *, std::string> descriptions_;
-  std::vector<const Node *> blocked_, plain_;
+  std::vector<const Node *> blocked_, plain_, expandDepthwise_;
   std::vector<std::pair<const Node *, ConvMode>> convs_;
   int64_t reorders_ = 0;
 };
@@ -291,8 +302,10 @@ private:
 // the others leave code generation to plan. JIT compile time is most of a
 // test's time, about 35 ms per blocked convolution at -O3 and a tenth of
 // that at -O0, which sets the number of cases.
+// `fusions`: passes to run after choose-layout, as the -O2 pipeline does.
 int64_t runBlockedCases(const char *test, int cases, int perBatch,
-                        const std::function<void(BlockedBatch &, int)> &gen) {
+                        const std::function<void(BlockedBatch &, int)> &gen,
+                        std::string fusions = "") {
   int64_t nodes = 0;
   for (int first = 0, batch = 0; first < cases; first += perBatch, ++batch) {
     uint32_t seed = baseSeed() + uint32_t(batch);
@@ -307,7 +320,9 @@ int64_t runBlockedCases(const char *test, int cases, int perBatch,
             std::to_string(batch) + ", block " + std::to_string(block) +
             ", -O" + std::to_string(optLevel) + (plan ? ", plan-memory" : "") +
             ")",
-        block, optLevel, plan ? "choose-layout,plan-memory" : "choose-layout");
+        block, optLevel,
+        "choose-layout" + (fusions.empty() ? "" : "," + fusions) +
+            (plan ? ",plan-memory" : ""));
     for (int c = first; c < std::min(cases, first + perBatch); ++c)
       gen(b, c);
     nodes += int64_t(b.size());
@@ -539,6 +554,56 @@ TEST(CodeGenDifferentialBlockedTest, Depthwise) {
         b.expectReorders(2);
       });
   EXPECT_EQ(nodes, 16);
+}
+
+// cnnc.ExpandDepthwise (fuse-expand-depthwise after choose-layout): a
+// Gemm1x1 expansion and the depthwise convolution (3x3 or 5x5, stride 1 or
+// 2, pads 0 to k/2 on each side) reading it, each with any activation or
+// none and a bias or none; expanded channels of whole blocks, partial
+// blocks and odd block counts (the last unit a lone block); images
+// narrower and wider than a register tile, down to one window; a batch of
+// 1 or 2.
+TEST(CodeGenDifferentialBlockedTest, ExpandDepthwise) {
+  int64_t nodes = runBlockedCases(
+      "ExpandDepthwise", 16, 4,
+      [](BlockedBatch &b, int c) {
+        Rng &rng = b.rng();
+        int64_t B = b.block(), k = c % 4 == 3 ? 5 : 3;
+        int64_t C = blockedChannels(rng, B);
+        int64_t E = rng.pick<int64_t>(
+            {2 * B, 3 * B, 2 * B + rng.intIn(1, B - 1), 5 * B - 3});
+        int64_t stride = rng.intIn(1, 2);
+        // Pads first: the image must hold at least one window.
+        std::vector<int64_t> pads;
+        for (int i = 0; i < 4; ++i)
+          pads.push_back(rng.intIn(0, k / 2));
+        int64_t minH = std::max<int64_t>(1, k - pads[0] - pads[2]);
+        int64_t minW = std::max<int64_t>(1, k - pads[1] - pads[3]);
+        Shape x{rng.chance(0.8) ? 1 : 2, C, rng.intIn(minH, 9),
+                rng.pick<int64_t>({rng.intIn(minW, 7), rng.intIn(8, 30)})};
+        AttrMap expand{{"strides", ints({1, 1})}};
+        addActivation(rng, expand, rng.pick(kActivations));
+        std::vector<Value *> expandOperands{
+            b.input(x), b.constant({E, C}, weightRange(C))};
+        if (rng.chance(0.7))
+          expandOperands.push_back(b.constant({E}));
+        Node *e = b.add(OpKind::Gemm1x1, expandOperands, expand, false);
+        AttrMap dw{{"kernel_shape", ints({k, k})},
+                   {"strides", ints({stride, stride})},
+                   {"dilations", ints({1, 1})},
+                   {"group", Attribute(E)},
+                   {"pads", ints(pads)}};
+        addActivation(rng, dw, rng.pick(kActivations));
+        std::vector<Value *> dwOperands{e->outputs[0],
+                                        b.constant({E, 1, k, k})};
+        if (rng.chance(0.7))
+          dwOperands.push_back(b.constant({E}));
+        Node *n = b.add(OpKind::FusedConv, dwOperands, dw);
+        b.expectExpandDepthwise(n);
+        b.expectReorders(2);
+      },
+      "fuse-expand-depthwise");
+  EXPECT_EQ(nodes, 32);
 }
 
 // FusedConv with a residual (a graph input, reordered to blocked, or a

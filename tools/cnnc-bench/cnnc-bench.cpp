@@ -168,7 +168,8 @@ struct OpTotal {
 // convolution layers" sums.
 bool isConvolution(OpKind kind) {
   return kind == OpKind::Conv || kind == OpKind::FusedConv ||
-         kind == OpKind::Gemm1x1 || kind == OpKind::ConvTranspose;
+         kind == OpKind::Gemm1x1 || kind == OpKind::ExpandDepthwise ||
+         kind == OpKind::ConvTranspose;
 }
 
 struct LayerTimes {

@@ -217,6 +217,24 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
     }                                                                          \
   }
 
+/* Work items [i, end) of units x parts, parts outermost (item i is unit
+ * i % units of part i / units), taken as rectangles: the first one that
+ * starts at item i, as units [*u0, *u1) of parts [*p0, *p1): the rest of a
+ * first part, or whole parts, or the start of a last part. Returns the item
+ * after it. */
+static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
+                               int64_t *u0, int64_t *u1, int64_t *p0,
+                               int64_t *p1) {
+  int64_t p = i / units;
+  *u0 = i % units;
+  *p0 = p;
+  /* Whole parts from here, else the units of part p in the range. */
+  int64_t whole = *u0 == 0 ? (end - i) / units : 0;
+  *u1 = whole > 0 ? units : min64(units, *u0 + end - i);
+  *p1 = p + max64(whole, 1);
+  return *u1 == units ? *p1 * units : p * units + *u1;
+}
+
 /* Units [u0, u1) over parts [p0, p1) (see below): output rows, or for a
  * plane of one row output columns, computed in the loop order `band`
  * chooses, with input channels in groups of `group`. */
@@ -330,21 +348,139 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
       int64_t mode, int64_t RT, int64_t band, int64_t group, int64_t units,    \
       int64_t parts, int64_t iBegin, int64_t iEnd) {                           \
     RT = min64(min64(RT, OW), MAX_RT);                                         \
-    for (int64_t i = iBegin; i < iEnd;) {                                      \
-      int64_t p = i / units, u0 = i % units;                                   \
-      /* Whole parts from here, else the units of part p in the range. */      \
-      int64_t p1 = u0 == 0 ? p + (iEnd - i) / units : p;                       \
-      int64_t u1 = p1 > p ? units : min64(units, u0 + iEnd - i);               \
-      p1 = max64(p1, p + 1);                                                   \
+    for (int64_t i = iBegin, u0, u1, p0, p1; i < iEnd;) {                      \
+      i = nextRect(i, iEnd, units, &u0, &u1, &p0, &p1);                        \
       convRect##B(x, w, bias, y, residual, epilogue, C, H, W, M, OH, OW, KH,   \
                   KW, SH, SW, DH, DW, PT, PL, mode, RT, band, group, parts,    \
-                  u0, u1, p, p1);                                              \
-      i = u1 == units ? p1 * units : p * units + u1;                           \
+                  u0, u1, p0, p1);                                             \
     }                                                                          \
   }
 
 DEFINE_CONV_NCHWC(8)
 DEFINE_CONV_NCHWC(16)
+
+/* A register tile of one output row of a unit's depthwise convolution
+ * (cnnc_expand_dw below): columns [start, start + RT) of `out`, of which
+ * those from start + t0 on are stored; rows[kh] is the expanded row tap kh
+ * reads (taps [kh0, kh1) are inside the image), wk the block's weights [KH,
+ * KW, B], bv its bias. `checked` tiles touch the side borders and read
+ * zeroPixel there. */
+#define DEFINE_DW_ROW(B)                                                       \
+  static inline __attribute__((always_inline)) void dwTile##B(                 \
+      const float *const *rows, const float *restrict wk, const float *bv,     \
+      float *out, int64_t W, int64_t KW, int64_t SW, int64_t PL, int64_t kh0,  \
+      int64_t kh1, int64_t start, int64_t t0, int64_t RT, int checked) {       \
+    vf##B acc[MAX_RT];                                                         \
+    for (int64_t t = 0; t < RT; ++t)                                           \
+      acc[t] = load##B(bv);                                                    \
+    for (int64_t kh = kh0; kh < kh1; ++kh)                                     \
+      for (int64_t kw = 0; kw < KW; ++kw) {                                    \
+        vf##B wv = load##B(wk + kh * KW * B + kw * B);                         \
+        for (int64_t t = 0; t < RT; ++t) {                                     \
+          int64_t col = (start + t) * SW - PL + kw;                            \
+          const float *px = checked && (col < 0 || col >= W)                   \
+                                ? zeroPixel                                    \
+                                : rows[kh] + col * B;                          \
+          acc[t] += load##B(px) * wv;                                          \
+        }                                                                      \
+      }                                                                        \
+    /* Columns before t0 are the tile before's, stored with its epilogue. */ \
+    for (int64_t t = t0; t < RT; ++t)                                          \
+      store##B(out + (start + t) * B, acc[t]);                                 \
+  }
+
+/* cnnc.ExpandDepthwise (Ops.def) with NCHWBc x [N, C, H, W] and y [N, E,
+ * OH, OW]: the depthwise convolution (KHxKW, strides SH, SW, pads PT, PL,
+ * no dilation) of the 1x1 expansion of x, without the expansion in
+ * memory. A unit is a pair of expanded blocks (the last alone for an odd
+ * count); its rows of the expansion are computed, as the output rows need
+ * them, into a ring of KH rows (row ih in slot ih % KH, which the code
+ * generator keeps within 64 KiB of stack): each expanded row once per run
+ * of consecutive output rows, with the expansion's register tiles (RT
+ * columns) and epilogue, then the depthwise row from the ring with its own
+ * (RTd columns) and epilogue. Work items: parts (runs of output rows) of
+ * units, parts outermost, as cnnc_conv_nchwc takes them; a run that starts
+ * below the first row computes the KH - SH rows above it again. */
+#define DEFINE_EXPAND_DW(B)                                                    \
+  DEFINE_DW_ROW(B)                                                             \
+  static void expandDwRows##B(                                                 \
+      const float *restrict x, const float *restrict we,                       \
+      const float *restrict be, const float *restrict wd,                      \
+      const float *restrict bd, float *restrict y,                             \
+      cnnc_epilogue expandEpilogue, cnnc_epilogue epilogue, int64_t C,         \
+      int64_t H, int64_t W, int64_t E, int64_t OH, int64_t OW, int64_t KH,     \
+      int64_t KW, int64_t SH, int64_t SW, int64_t PT, int64_t PL, int64_t RT,  \
+      int64_t RTd, int64_t u, int64_t oh0, int64_t oh1) {                      \
+    int64_t Cb = (C + B - 1) / B, Eb = (E + B - 1) / B;                        \
+    int64_t unitsPerImage = (Eb + 1) / 2;                                      \
+    int64_t n = u / unitsPerImage, ob = u % unitsPerImage * 2;                 \
+    int64_t blocks = min64(2, Eb - ob);                                        \
+    /* The unit's channels (the expansion's M) and its slice of the           \
+     * operands: its output blocks' expansion weights and biases. */          \
+    int64_t channels = min64(blocks * B, E - ob * B);                          \
+    const float *xImage = x + n * Cb * H * W * B;                              \
+    const float *weUnit = we + ob * Cb * B * B;                                \
+    const float *beUnit = be ? be + ob * B : 0;                                \
+    float ring[KH * 2 * W * B];                                                \
+    Prefetch none = {0, 0, 0, 0, 1};                                           \
+    int64_t inner0, inner1;                                                    \
+    validRange(OW, W - (KW - 1), SW, -PL, &inner0, &inner1);                   \
+    /* The first expanded row the ring does not hold yet. */                  \
+    int64_t next = max64(0, oh0 * SH - PT);                                    \
+    for (int64_t oh = oh0; oh < oh1; ++oh) {                                   \
+      int64_t ihBase = oh * SH - PT, kh0, kh1;                                 \
+      validRange(KH, H, 1, ihBase, &kh0, &kh1);                                \
+      for (; next < ihBase + kh1; ++next)                                      \
+        convBand##B(xImage + next * W * B, weUnit, beUnit,                     \
+                    ring + next % KH * 2 * W * B, 0, expandEpilogue,           \
+                    CONV_BLOCKED, C, H, W, channels, 1, W, 1, 1, 1, 1, 1, 1,   \
+                    0, 0, RT, 0, Cb, 1, 0, 0, 0, W, none);                     \
+      for (int64_t j = 0; j < blocks; ++j) {                                   \
+        const float *rows[KH];                                                 \
+        for (int64_t kh = kh0; kh < kh1; ++kh)                                 \
+          rows[kh] = ring + ((ihBase + kh) % KH * 2 + j) * W * B;              \
+        float bv[B];                                                           \
+        for (int64_t o = 0; o < B; ++o)                                        \
+          bv[o] = bd && (ob + j) * B + o < E ? bd[(ob + j) * B + o] : 0.0f;    \
+        const float *wk = wd + (ob + j) * KH * KW * B;                         \
+        float *out = y + ((n * Eb + ob + j) * OH + oh) * OW * B;               \
+        for (int64_t ow = 0; ow < OW;) {                                       \
+          int64_t start = min64(ow, OW - RTd), t0 = ow - start;                \
+          if (start < inner0 || start + RTd > inner1)                          \
+            dwTile##B(rows, wk, bv, out, W, KW, SW, PL, kh0, kh1, start, t0,   \
+                      RTd, 1);                                                 \
+          else                                                                 \
+            dwTile##B(rows, wk, bv, out, W, KW, SW, PL, kh0, kh1, start, t0,   \
+                      RTd, 0);                                                 \
+          if (epilogue)                                                        \
+            epilogue(y, 0, out - y + ow * B, (RTd - t0) * B);                  \
+          ow = start + RTd;                                                    \
+        }                                                                      \
+      }                                                                        \
+    }                                                                          \
+  }                                                                            \
+  KERNEL void cnnc_expand_dw_nchwc_b##B##_f32(                                 \
+      const float *restrict x, const float *restrict we,                       \
+      const float *restrict be, const float *restrict wd,                      \
+      const float *restrict bd, float *restrict y,                             \
+      cnnc_epilogue expandEpilogue, cnnc_epilogue epilogue, int64_t C,         \
+      int64_t H, int64_t W, int64_t E, int64_t OH, int64_t OW, int64_t KH,     \
+      int64_t KW, int64_t SH, int64_t SW, int64_t PT, int64_t PL, int64_t RT,  \
+      int64_t RTd, int64_t units, int64_t parts, int64_t iBegin,               \
+      int64_t iEnd) {                                                          \
+    RT = min64(min64(RT, W), MAX_RT);                                          \
+    RTd = min64(min64(RTd, OW), MAX_RT);                                       \
+    for (int64_t i = iBegin, u0, u1, p0, p1; i < iEnd;) {                      \
+      i = nextRect(i, iEnd, units, &u0, &u1, &p0, &p1);                        \
+      for (int64_t u = u0; u < u1; ++u)                                        \
+        expandDwRows##B(x, we, be, wd, bd, y, expandEpilogue, epilogue, C, H,  \
+                        W, E, OH, OW, KH, KW, SH, SW, PT, PL, RT, RTd, u,      \
+                        OH * p0 / parts, OH * p1 / parts);                     \
+    }                                                                          \
+  }
+
+DEFINE_EXPAND_DW(8)
+DEFINE_EXPAND_DW(16)
 
 /* One element `e` into a pool's accumulator `a`: the max, a NaN winning
  * (kind 0), or the sum (kind 1). */
