@@ -471,6 +471,7 @@ int run(const ImportOptions &options, const std::vector<int> &threads) {
 } // namespace
 
 int main(int argc, char **argv) {
+  restartWithHugePages(argv);
   passOptionsPtr = &PassOptions::registerIn(toolOptions);
   releaseLLVMOption("threads");
   threadsFlag();

@@ -427,6 +427,7 @@ int run(const ImportOptions &baseOptions) {
 } // namespace
 
 int main(int argc, char **argv) {
+  restartWithHugePages(argv);
   passOptionsPtr = &PassOptions::registerIn(toolOptions);
   parseToolOptions(argc, argv, toolOptions,
                    "cnnc-run: runs a model and checks its outputs\n\n"

@@ -149,6 +149,7 @@ void printSupportedOps(std::ostream &os) {
 } // namespace
 
 int main(int argc, char **argv) {
+  restartWithHugePages(argv);
 #ifdef __GLIBC__
   // A model's weights pass through several buffers of hundreds of MB (the
   // protobuf, the IR's tensors, LLVM's constants, the object's sections).

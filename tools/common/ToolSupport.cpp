@@ -19,6 +19,28 @@
 
 namespace cnnc {
 
+void restartWithHugePages(char **argv) {
+#ifdef __GLIBC__
+  static const char kTunable[] = "glibc.malloc.hugetlb=1";
+  const char *tunables = std::getenv("GLIBC_TUNABLES");
+  std::string value = tunables ? tunables : "";
+  if (value.find("glibc.malloc.hugetlb") != std::string::npos)
+    return; // set already: by the restart, or by the user
+  value = value.empty() ? kTunable : value + ":" + kTunable;
+  if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0)
+    return;
+  execv("/proc/self/exe", argv);
+  // Still here: the restart failed. Go on without, and do not hand the
+  // setting to the processes this one starts.
+  if (tunables)
+    setenv("GLIBC_TUNABLES", tunables, 1);
+  else
+    unsetenv("GLIBC_TUNABLES");
+#else
+  (void)argv;
+#endif
+}
+
 // LLVM's "Did you mean '--x'?" also suggests the hundreds of LLVM-internal
 // options hidden from --help; only a suggestion of the tool's own is useful.
 bool suggestsForeignOption(const std::string &part,

@@ -22,6 +22,18 @@ namespace cnnc {
 void parseToolOptions(int argc, char **argv, llvm::cl::OptionCategory &category,
                       const char *overview);
 
+// Restarts the tool (same arguments, same process) with glibc told to back
+// its large allocations with transparent huge pages, unless it already is,
+// glibc is not the C library, or the restart fails (the tool then goes on
+// as it is). A model's weights pass through several fresh buffers of
+// hundreds of MB (the protobuf, the IR's tensors, the repacked weights,
+// LLVM's constants, the object's sections), and with 4 KiB pages the
+// kernel's page faults were half of compiling VGG16 (8 s, 4 s with huge
+// pages). glibc reads this setting (GLIBC_TUNABLES) only at startup, and
+// the kernel's default (transparent_hugepage=madvise) leaves it to the
+// process. Call first thing in main.
+void restartWithHugePages(char **argv);
+
 // Unregisters the option `name` that libLLVM itself defines (it registers
 // hundreds, among them --stats and --threads), so that the tool can define
 // its own flag of that name. Call it in main before constructing that flag:
