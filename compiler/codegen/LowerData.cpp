@@ -29,6 +29,22 @@ void Emitter::concat(const Node &n) {
   const Shape y = storedShape(n.outputs[0]);
   int64_t axis = normalizeAxis(n, n.getInt("axis"),
                                n.outputs[0]->type.rank());
+  int64_t elementBytes = int64_t(dtypeSize(n.outputs[0]->type.dtype));
+  if (axis == 1 && n.outputs[0]->type.rank() == 4) {
+    // Channels of images: planes (channels, or blocks of them) of rows,
+    // copied in parallel by rows (cnnc_copy_plane_rows).
+    int64_t rowBytes = elementCount(y, 3, y.size()) * elementBytes;
+    int64_t plane0 = 0;
+    for (const Value *in : n.inputs) {
+      int64_t planes = storedShape(in)[1];
+      callRange("cnnc_copy_plane_rows",
+                {pointer(n.outputs[0]), pointer(in), i64(y[0]), i64(planes),
+                 i64(y[1]), i64(plane0), i64(y[2]), i64(rowBytes), i64(0),
+                 i64(y[2])});
+      plane0 += planes;
+    }
+    return;
+  }
   int64_t outer = elementCount(y, 0, size_t(axis));
   int64_t inner = elementCount(y, size_t(axis) + 1, y.size()) *
                   int64_t(dtypeSize(n.outputs[0]->type.dtype));

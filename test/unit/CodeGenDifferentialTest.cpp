@@ -444,16 +444,21 @@ TEST(CodeGenDifferentialTest, Reshapes) {
   EXPECT_EQ(nodes, 60);
 }
 
+// Concat of any rank on any axis; every fourth case a channel Concat of
+// images large enough to be copied by several threads (by rows).
 TEST(CodeGenDifferentialTest, Concat) {
   int64_t nodes = runCases("Concat", 24, 12, [](Batch &b, int c) {
     Rng &rng = b.rng();
-    size_t rank = size_t(rng.intIn(1, 4));
+    bool images = c % 4 == 1;
+    size_t rank = images ? 4 : size_t(rng.intIn(1, 4));
     Shape shape = rng.shape(rank, 1, 5);
-    int64_t axis = rng.intIn(0, int64_t(rank) - 1);
+    int64_t axis = images ? 1 : rng.intIn(0, int64_t(rank) - 1);
+    if (images)
+      shape = {rng.intIn(1, 2), 1, rng.intIn(40, 70), rng.intIn(40, 70)};
     DType dtype = c % 4 == 3 ? DType::I64 : DType::F32;
     std::vector<Value *> operands;
     for (int64_t i = 0, n = rng.intIn(1, 4); i < n; ++i) {
-      shape[size_t(axis)] = rng.intIn(1, 4);
+      shape[size_t(axis)] = images ? rng.intIn(4, 12) : rng.intIn(1, 4);
       operands.push_back(rng.chance(0.3) ? b.constant(shape, {}, dtype)
                                          : b.input(shape, {}, dtype));
     }
