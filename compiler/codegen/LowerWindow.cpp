@@ -395,7 +395,8 @@ void Emitter::blockedPool(const Node &n) {
       i64(w.dilation[2]), i64(w.padBegin[1]), i64(w.padBegin[2]),
       i64(w.padEnd[1]), i64(w.padEnd[2]),
       i64(n.kind == OpKind::AveragePool ? n.getInt("count_include_pad") : 0),
-      i64(0), i64(blockedPlanes(n.outputs[0]))};
+      i64(blockedPlanes(n.outputs[0])), i64(0),
+      i64(blockedPlanes(n.outputs[0]) * w.out[1])};
   callRange(blockedKernel("cnnc_pool_nchwc", n.outputs[0]), args);
 }
 

@@ -489,19 +489,23 @@ static inline float poolStep(int64_t kind, float a, float e) {
 }
 
 /* Max (kind 0) or average (kind 1) pooling of NCHWBc planes (n, channel
- * block) [pBegin, pEnd), B lanes at once, with the rules of cnnc_pool_f32
- * (pool.c): padding never wins a max and adds nothing to a sum, a NaN wins
- * a max, an average divides by the taps inside the image or, with
- * countPad, inside the padded image. */
+ * block), B lanes at once, with the rules of cnnc_pool_f32 (pool.c):
+ * padding never wins a max and adds nothing to a sum, a NaN wins a max, an
+ * average divides by the taps inside the image or, with countPad, inside
+ * the padded image. Work items [iBegin, iEnd): output row i / planes of
+ * plane i % planes, rows outermost, so that the threads' shares are
+ * stripes of the image like those of the convolutions around it. */
 #define DEFINE_POOL_NCHWC(B)                                                   \
   KERNEL void cnnc_pool_nchwc_b##B##_f32(                                      \
       const float *restrict x, float *restrict y, int64_t kind, int64_t H,     \
       int64_t W, int64_t OH, int64_t OW, int64_t KH, int64_t KW, int64_t SH,   \
       int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL, int64_t PB,  \
-      int64_t PR, int64_t countPad, int64_t pBegin, int64_t pEnd) {            \
-    for (int64_t p = pBegin; p < pEnd; ++p) {                                  \
+      int64_t PR, int64_t countPad, int64_t planes, int64_t iBegin,            \
+      int64_t iEnd) {                                                          \
+    for (int64_t i = iBegin; i < iEnd; ++i) {                                  \
+      int64_t p = i % planes, oh = i / planes;                                 \
       const float *in = x + p * H * W * B;                                     \
-      for (int64_t oh = 0; oh < OH; ++oh) {                                    \
+      {                                                                        \
         int64_t kh0, kh1, hPad0, hPad1;                                        \
         validRange(KH, H, DH, oh * SH - PT, &kh0, &kh1);                       \
         validRange(KH, PT + H + PB, DH, oh * SH, &hPad0, &hPad1);              \
