@@ -5,6 +5,7 @@
 #include "compiler/codegen/Emitter.h"
 #include "compiler/codegen/Profile.h"
 #include "ir/Printer.h"
+#include "ir/Summary.h"
 
 #include <llvm/ADT/StringSwitch.h>
 #include <llvm/Bitcode/BitcodeReader.h>
@@ -164,7 +165,7 @@ Emitter::specialization(llvm::Function *kernel,
 void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
                            bool takesRange, int64_t macsPerItem) {
   auto *count = llvm::dyn_cast<llvm::ConstantInt>(args.back());
-  if (!takesRange || !count || count->getSExtValue() < 2) {
+  if (!takesRange || !count || count->getSExtValue() < 2 || serial_) {
     auto [spec, passed] = specialization(f, args);
     b_.CreateCall(spec, passed);
     return;
@@ -383,6 +384,12 @@ void Emitter::emitEntry() {
         3, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(kAlignment)));
   }
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", f));
+  // Under kSerialMacs multiply-adds (LeNet-5 has 0.4M, a few microseconds
+  // on one core) every layer is too small to split: handing half of one to
+  // another core and reading its result back costs about as much as the
+  // layer (LeNet took 13 us on two threads, 8 us on one).
+  constexpr int64_t kSerialMacs = int64_t(1) << 20;
+  serial_ = summarize(g_).totalMacs < kSerialMacs;
   std::vector<Diagnostic> problems;
   std::optional<ProfileInstrumentation> profile;
   if (options_.profile)

@@ -153,6 +153,9 @@ private:
   MemoryPlan plan_; // the recorded plan, or one made for this graph
   std::map<int64_t, llvm::Value *> workspacePointers_; // by offset
   const Node *current_ = nullptr; // the node being lowered
+  // The whole model runs on the calling thread (a model this small gains
+  // nothing from threads; see emitEntry).
+  bool serial_ = false;
   llvm::Value *inputs_ = nullptr, *outputs_ = nullptr, *workspace_ = nullptr,
               *weightsArg_ = nullptr;
   std::map<const Value *, llvm::Value *> pointers_;
