@@ -450,10 +450,14 @@ void Emitter::reorder(const Node &n) {
   bool toBlocked = isBlocked(y);
   const Value *blocked = toBlocked ? y : x;
   const Shape &shape = x->type.shape;
+  // Stripes of an image: runs of 256 elements or more of each plane, at most
+  // 64 of them.
+  int64_t R = elementCount(shape, 2, shape.size());
+  int64_t parts = std::clamp<int64_t>(R / 256, 1, 64);
   callRange(blockedKernel("cnnc_reorder_nchwc", blocked),
-            {pointer(x), pointer(y), i64(shape[1]),
-             i64(elementCount(shape, 2, shape.size())), i64(toBlocked),
-             i64(0), i64(blockedPlanes(blocked))});
+            {pointer(x), pointer(y), i64(shape[1]), i64(R), i64(toBlocked),
+             i64(blockedPlanes(blocked)), i64(parts), i64(0),
+             i64(blockedPlanes(blocked) * parts)});
 }
 
 void Emitter::globalPool(const Node &n) {

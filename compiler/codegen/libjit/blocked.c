@@ -563,27 +563,32 @@ DEFINE_GLOBAL_POOL_NCHWC(8)
 DEFINE_GLOBAL_POOL_NCHWC(16)
 
 /* Reorder between plain [N, C, R] (R the product of the dims after C) and
- * NCHWBc [N, ceil(C/B), R, B], over planes (n, channel block) [pBegin, pEnd):
- * toBlocked 1 writes the blocked form, zero in the padding lanes; 0 reads it
- * back. */
+ * NCHWBc [N, ceil(C/B), R, B]: toBlocked 1 writes the blocked form, zero in
+ * the padding lanes; 0 reads it back. Work items [iBegin, iEnd): part i /
+ * planes (of `parts` equal runs of R, stripes of rows of an image) of plane
+ * i % planes (n, channel block), parts outermost like the convolutions'
+ * items, so that a thread moves the rows it wrote or will read. */
 #define DEFINE_REORDER_NCHWC(B)                                                \
   KERNEL void cnnc_reorder_nchwc_b##B##_f32(                                   \
       const float *restrict x, float *restrict y, int64_t C, int64_t R,        \
-      int64_t toBlocked, int64_t pBegin, int64_t pEnd) {                       \
+      int64_t toBlocked, int64_t planes, int64_t parts, int64_t iBegin,        \
+      int64_t iEnd) {                                                          \
     int64_t Cb = (C + B - 1) / B;                                              \
-    for (int64_t p = pBegin; p < pEnd; ++p) {                                  \
+    for (int64_t i = iBegin; i < iEnd; ++i) {                                  \
+      int64_t p = i % planes, q = i / planes;                                  \
+      int64_t r0 = R * q / parts, r1 = R * (q + 1) / parts;                    \
       int64_t n = p / Cb, c0 = p % Cb * B, lanes = min64(B, C - c0);           \
       if (toBlocked) {                                                         \
         const float *src = x + (n * C + c0) * R;                               \
         float *dst = y + p * R * B;                                            \
-        for (int64_t r = 0; r < R; ++r)                                        \
+        for (int64_t r = r0; r < r1; ++r)                                      \
           for (int64_t o = 0; o < B; ++o)                                      \
             dst[r * B + o] = o < lanes ? src[o * R + r] : 0.0f;                \
       } else {                                                                 \
         const float *src = x + p * R * B;                                      \
         float *dst = y + (n * C + c0) * R;                                     \
         for (int64_t o = 0; o < lanes; ++o)                                    \
-          for (int64_t r = 0; r < R; ++r)                                      \
+          for (int64_t r = r0; r < r1; ++r)                                    \
             dst[o * R + r] = src[r * B + o];                                   \
       }                                                                        \
     }                                                                          \
