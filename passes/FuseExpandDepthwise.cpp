@@ -38,8 +38,7 @@ bool isBlockedDepthwise(const Node &n) {
     return false;
   const TensorType &x = n.inputs[0]->type, &y = n.outputs[0]->type;
   if (y.layout == Layout::Plain || x.layout != y.layout || x.rank() != 4 ||
-      n.input(3) || n.getInt("group") != x.shape[1] ||
-      x.shape[1] != y.shape[1])
+      n.input(3) || n.getInt("group") != x.shape[1] || x.shape[1] != y.shape[1])
     return false;
   std::vector<int64_t> dilations = n.getInts("dilations"),
                        strides = n.getInts("strides");
@@ -65,12 +64,11 @@ Node *expansionOf(const Graph &graph, const Node &dw, int64_t l2CacheBytes) {
   const TensorType &x = e->inputs[0]->type;
   if (x.layout != dw.outputs[0]->type.layout)
     return nullptr;
-  int64_t ringBytes = dw.inputs[1]->type.shape[2] * 2 *
-                      layoutBlock(x.layout) * x.shape[3] * 4;
+  int64_t ringBytes =
+      dw.inputs[1]->type.shape[2] * 2 * layoutBlock(x.layout) * x.shape[3] * 4;
   int64_t expansionBytes = int64_t(e->outputs[0]->type.byteSize());
-  return ringBytes <= kMaxRingBytes && expansionBytes > l2CacheBytes
-             ? e
-             : nullptr;
+  return ringBytes <= kMaxRingBytes && expansionBytes > l2CacheBytes ? e
+                                                                     : nullptr;
 }
 
 } // namespace
@@ -101,8 +99,8 @@ bool fuseExpandDepthwise(Graph &graph, PassContext &ctx) {
     const TensorType &y = dw->outputs[0]->type;
     if (inferred.shape != y.shape || inferred.dtype != y.dtype)
       throw InternalError("fuse-expand-depthwise: node '" + dw->name +
-                          "' would change its result from " + y.str() +
-                          " to " + inferred.str());
+                          "' would change its result from " + y.str() + " to " +
+                          inferred.str());
     ctx.stats.add("fused");
   }
   return !pairs.empty();

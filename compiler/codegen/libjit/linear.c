@@ -60,10 +60,10 @@ gemmPanels(const float *restrict a, const float *restrict panel, float *acc,
  * rather than one chain waiting on each FMA's latency, and otherwise as
  * vectors over the contiguous columns. */
 KERNEL void cnnc_gemm_f32(const float *restrict a, const float *restrict b,
-                          const float *restrict c, float *restrict y,
-                          int64_t M, int64_t N, int64_t K, int64_t transA,
-                          int64_t bLayout, float alpha, float beta,
-                          int64_t cKind, int64_t uBegin, int64_t uEnd) {
+                          const float *restrict c, float *restrict y, int64_t M,
+                          int64_t N, int64_t K, int64_t transA, int64_t bLayout,
+                          float alpha, float beta, int64_t cKind,
+                          int64_t uBegin, int64_t uEnd) {
   int64_t unitsPerRow = (N + GEMM_COLUMNS - 1) / GEMM_COLUMNS;
   for (int64_t u = uBegin; u < uEnd; ++u) {
     int64_t i = u / unitsPerRow, j0 = u % unitsPerRow * GEMM_COLUMNS;
@@ -100,15 +100,15 @@ KERNEL void cnnc_gemm_f32(const float *restrict a, const float *restrict b,
           for (int64_t k = 0; k < K; ++k) {
             float av = transA ? a[k * M + i] : a[i * K + k];
             for (int64_t jj = 0; jj < GEMM_PANEL; ++jj)
-              sums[jj] += av * (transB ? b[(js + jj) * K + k]
-                                       : b[k * N + js + jj]);
+              sums[jj] +=
+                  av * (transB ? b[(js + jj) * K + k] : b[k * N + js + jj]);
           }
         } else {
           for (int64_t k = 0; k < K; ++k) {
             float av = transA ? a[k * M + i] : a[i * K + k];
             for (int64_t jj = 0; jj < width; ++jj)
-              sums[jj] += av * (transB ? b[(js + jj) * K + k]
-                                       : b[k * N + js + jj]);
+              sums[jj] +=
+                  av * (transB ? b[(js + jj) * K + k] : b[k * N + js + jj]);
           }
         }
       }
