@@ -388,6 +388,9 @@ void cnnc_parallel_for(int64_t count, int64_t grain, cnnc_task_fn fn,
   int64_t shares = chunks < threads ? chunks : threads;
   if (chunks > shares * CNNC_CHUNKS_PER_THREAD)
     chunks = shares * CNNC_CHUNKS_PER_THREAD;
+  /* As many chunks in every share: 7 chunks would give the shares 3 and 4,
+   * a quarter more work for one thread than for the other. */
+  chunks -= chunks % shares;
   int helpers = shares - 1 < num_workers ? (int)shares - 1 : num_workers;
   job_fn = fn;
   job_context = context;

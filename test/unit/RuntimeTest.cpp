@@ -104,6 +104,9 @@ TEST_F(RuntimeParallelFor, CoversEveryIndexExactlyOnce) {
         if (rec.chunks.size() > 1) {
           for (auto [begin, end] : rec.chunks)
             EXPECT_GE(end - begin, minChunk);
+          // Every thread's share has as many chunks: none gets more work.
+          int64_t shares = std::min<int64_t>(threads, count / minChunk);
+          EXPECT_EQ(rec.chunks.size() % static_cast<size_t>(shares), 0u);
         }
         if (count < 2 * minChunk) {
           EXPECT_EQ(rec.chunks.size(), 1u); // too small to be worth splitting
