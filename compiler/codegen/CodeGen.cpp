@@ -86,8 +86,10 @@ void Emitter::call(const char *kernel, std::vector<llvm::Value *> args) {
 }
 
 void Emitter::callRange(const std::string &kernel,
-                        std::vector<llvm::Value *> args, int64_t macsPerItem) {
-  callFunction(libjitFunction(kernel), std::move(args), true, macsPerItem);
+                        std::vector<llvm::Value *> args, int64_t macsPerItem,
+                        int64_t minItemsPerChunk) {
+  callFunction(libjitFunction(kernel), std::move(args), true, macsPerItem,
+               minItemsPerChunk);
 }
 
 llvm::Function *Emitter::libjitFunction(const std::string &kernel) {
@@ -163,7 +165,8 @@ Emitter::specialization(llvm::Function *kernel,
 }
 
 void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
-                           bool takesRange, int64_t macsPerItem) {
+                           bool takesRange, int64_t macsPerItem,
+                           int64_t minItemsPerChunk) {
   auto *count = llvm::dyn_cast<llvm::ConstantInt>(args.back());
   if (!takesRange || !count || count->getSExtValue() < 2 || serial_) {
     auto [spec, passed] = specialization(f, args);
@@ -181,9 +184,10 @@ void Emitter::callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
   constexpr int64_t kMinChunk = 16384, kMinChunkMacs = int64_t(1) << 15;
   int64_t items = count->getSExtValue();
   int64_t outputs = std::max<int64_t>(1, current_->outputs[0]->type.numElements());
-  int64_t grain = macsPerItem > 0
-                      ? std::max<int64_t>(1, kMinChunkMacs / macsPerItem)
-                      : std::max<int64_t>(1, kMinChunk * items / outputs);
+  int64_t grain = std::max(
+      minItemsPerChunk,
+      macsPerItem > 0 ? std::max<int64_t>(1, kMinChunkMacs / macsPerItem)
+                      : std::max<int64_t>(1, kMinChunk * items / outputs));
   std::vector<llvm::Type *> fieldTypes;
   std::vector<size_t> dynamic;
   for (size_t i = 0; i + 2 < args.size(); ++i)

@@ -47,9 +47,10 @@ public:
   // Calls libjit's `kernel` whose last two arguments are a [begin, end)
   // range of independent work items: on the thread pool when it is large.
   // `macsPerItem`, when known, sizes the threads' chunks by work rather
-  // than by output elements (see callFunction).
+  // than by output elements, and a chunk holds at least `minItemsPerChunk`
+  // items (see callFunction).
   void callRange(const std::string &kernel, std::vector<llvm::Value *> args,
-                 int64_t macsPerItem = 0);
+                 int64_t macsPerItem = 0, int64_t minItemsPerChunk = 1);
   llvm::Function *libjitFunction(const std::string &kernel);
   // A UserError unless every operand that is not a constant is f32 (the
   // libjit kernels that are written for f32 only).
@@ -58,7 +59,8 @@ public:
   // `takesRange`, its last two arguments are a [begin, end) range of
   // independent work items and the call runs on the thread pool.
   void callFunction(llvm::Function *f, std::vector<llvm::Value *> args,
-                    bool takesRange, int64_t macsPerItem = 0);
+                    bool takesRange, int64_t macsPerItem = 0,
+                    int64_t minItemsPerChunk = 1);
   // The f32 data of a constant operand (BatchNormalization's statistics).
   std::vector<float> constantFloats(const Node &n, size_t i);
   // A private read-only global holding `size` bytes of `data`, 64-aligned.
