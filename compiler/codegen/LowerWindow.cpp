@@ -232,7 +232,10 @@ void Emitter::blockedConv(const Node &n) {
 // rows, and a quarter of the image where that is more, which keeps the
 // rows computed twice to about an eighth of the expansion (ResNet and
 // MobileNet planes of 56 rows: 4 chunks of 14) while the threads still get
-// equal stripes and a late thread's rows can be taken by the others.
+// equal stripes and a late thread's rows can be taken by the others. An
+// image of fewer than two such chunks' rows is not split by rows: its work
+// items are whole units (the blocks of MobileNetV2 at 14x14 and 7x7, which
+// are fused at batch 8), shared out by units and images.
 void Emitter::expandDepthwise(const Node &n) {
   requireF32(n);
   const TensorType &x = n.inputs[0]->type, &y = n.outputs[0]->type;
@@ -247,11 +250,13 @@ void Emitter::expandDepthwise(const Node &n) {
   int64_t RT = convTileColumns(W, B, std::min<int64_t>(2, Eb), vectors_);
   int64_t RTd = convTileColumns(OW, B, 1, vectors_);
   constexpr int64_t kMinRowsPerChunk = 8;
-  int64_t rowsPerChunk = std::max(kMinRowsPerChunk, OH / 4);
-  // Per item (one output row of a unit): its depthwise row and, on
-  // average, SH expanded rows.
-  int64_t macsPerItem =
-      2 * B * (OW * w.kernel[1] * w.kernel[2] + w.stride[1] * W * C);
+  bool byRows = OH >= 2 * kMinRowsPerChunk;
+  int64_t parts = byRows ? OH : 1;
+  int64_t minItems = byRows ? units * std::max(kMinRowsPerChunk, OH / 4) : 1;
+  // Per item (its output rows of a unit): its depthwise rows and, on
+  // average, SH expanded rows for each.
+  int64_t macsPerItem = 2 * B * OH / parts *
+                        (OW * w.kernel[1] * w.kernel[2] + w.stride[1] * W * C);
   auto orNull = [&](llvm::Function *f) -> llvm::Value * {
     return f ? static_cast<llvm::Value *>(f)
              : llvm::ConstantPointerNull::get(b_.getPtrTy());
@@ -264,9 +269,9 @@ void Emitter::expandDepthwise(const Node &n) {
              orNull(epilogueFunction(n)), i64(C), i64(H), i64(W), i64(E),
              i64(OH), i64(OW), i64(w.kernel[1]), i64(w.kernel[2]),
              i64(w.stride[1]), i64(w.stride[2]), i64(w.padBegin[1]),
-             i64(w.padBegin[2]), i64(RT), i64(RTd), i64(units), i64(OH),
-             i64(0), i64(units * OH)},
-            macsPerItem, units * rowsPerChunk);
+             i64(w.padBegin[2]), i64(RT), i64(RTd), i64(units), i64(parts),
+             i64(0), i64(units * parts)},
+            macsPerItem, minItems);
 }
 
 void Emitter::conv(const Node &n) {

@@ -844,6 +844,45 @@ TEST(CodeGenDifferentialBlockedTest, Threads) {
   EXPECT_EQ(nodes, 2 * 4);
 }
 
+// cnnc.ExpandDepthwise on images of 16 output rows or more, whose work
+// the code generator splits by output rows into chunks of at least 8 rows
+// (LowerWindow.cpp): with two threads or more, chunks start below the first
+// row and compute the expanded rows above them again. 3x3 and 5x5, stride
+// 1 and 2, 17 to 40 output rows, a pair and a lone expanded block, batch 1
+// or 2.
+TEST(CodeGenDifferentialBlockedTest, ExpandDepthwiseThreads) {
+  int64_t nodes = runBlockedCases(
+      "ExpandDepthwiseThreads", 8, 2,
+      [](BlockedBatch &b, int c) {
+        Rng &rng = b.rng();
+        int64_t B = b.block(), k = c % 2 ? 5 : 3, p = k / 2;
+        int64_t stride = c % 4 < 2 ? 1 : 2, C = B + 3, E = 3 * B;
+        int64_t outRows = rng.intIn(17, 40);
+        Shape x{rng.chance(0.7) ? 1 : 2, C, outRows * stride,
+                rng.intIn(10, 24)};
+        AttrMap expand{{"strides", ints({1, 1})}};
+        addActivation(rng, expand, rng.pick(kActivations));
+        Node *e = b.add(OpKind::Gemm1x1,
+                        {b.input(x), b.constant({E, C}, weightRange(C)),
+                         b.constant({E})},
+                        expand, false);
+        AttrMap dw{{"kernel_shape", ints({k, k})},
+                   {"strides", ints({stride, stride})},
+                   {"dilations", ints({1, 1})},
+                   {"group", Attribute(E)},
+                   {"pads", ints({p, p, p, p})}};
+        addActivation(rng, dw, rng.pick(kActivations));
+        Node *n = b.add(OpKind::FusedConv,
+                        {e->outputs[0], b.constant({E, 1, k, k}),
+                         b.constant({E})},
+                        dw);
+        b.expectExpandDepthwise(n);
+        b.expectReorders(2);
+      },
+      "fuse-expand-depthwise");
+  EXPECT_EQ(nodes, 16);
+}
+
 // ------------------------------------------------------------ large images
 
 // A FusedConv of x to M channels with a k x k kernel, "same" padding and
