@@ -2,14 +2,14 @@
  *
  * One process-wide pool of T-1 workers; the thread that calls
  * cnnc_parallel_for is the T-th participant. A loop is cut into a share per
- * participant (at most T shares), and each share into
- * CNNC_CHUNKS_PER_THREAD chunks. Participant p (the caller is 0, worker k
- * is k + 1) runs the chunks of share p in order, then claims the chunks
- * still unclaimed in the other shares, from their ends. That each thread runs its own share is
- * what keeps data in its cache: the code generator numbers a layer's work
- * items so that share p of every layer covers the same stripe of the
- * image, which share p of the layer before wrote on the same core. The
- * chunks balance the load when a core is slow (another process on it) or
+ * participant (at most T shares), and every share into as many chunks, at
+ * most CNNC_CHUNKS_PER_THREAD. Participant p (the caller is 0, worker k is
+ * k + 1) runs the chunks of share p in order, then claims the chunks still
+ * unclaimed in the other shares, from their ends. That each thread runs its
+ * own share is what keeps data in its cache: the code generator numbers a
+ * layer's work items so that share p of every layer covers the same stripe
+ * of the image, which share p of the layer before wrote on the same core.
+ * The chunks balance the load when a core is slow (another process on it) or
  * late: the caller never waits for a worker to start, a worker that wakes
  * late simply finds less work, and a loop finishes correctly even if no
  * worker ever runs.

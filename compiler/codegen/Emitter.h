@@ -104,6 +104,13 @@ public:
   // is nothing to do.
   llvm::Function *epilogueFunction(const Node &n,
                                    const std::string &prefix = "");
+  // epilogueFunction as a blocked kernel's cnnc_epilogue argument: a null
+  // pointer when there is nothing to do.
+  llvm::Value *epilogueArgument(const Node &n, const std::string &prefix = "") {
+    llvm::Function *f = epilogueFunction(n, prefix);
+    return f ? static_cast<llvm::Value *>(f)
+             : llvm::ConstantPointerNull::get(b_.getPtrTy());
+  }
   // cnnc.ExpandDepthwise (blocked.c).
   void expandDepthwise(const Node &n);
   void lpPool(const Node &n);

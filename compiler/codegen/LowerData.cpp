@@ -46,8 +46,7 @@ void Emitter::concat(const Node &n) {
     return;
   }
   int64_t outer = elementCount(y, 0, size_t(axis));
-  int64_t inner = elementCount(y, size_t(axis) + 1, y.size()) *
-                  int64_t(dtypeSize(n.outputs[0]->type.dtype));
+  int64_t inner = elementCount(y, size_t(axis) + 1, y.size()) * elementBytes;
   int64_t offset = 0;
   for (const Value *in : n.inputs) {
     int64_t block = storedShape(in)[size_t(axis)] * inner;

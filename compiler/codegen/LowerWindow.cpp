@@ -203,13 +203,10 @@ void Emitter::blockedConv(const Node &n) {
   int64_t group = std::max<int64_t>(1, kGroupWeightBytes / unitWeightBytes);
   if (group >= inputUnits || unitWeightBytes * inputUnits <= kGroupedAbove)
     group = 0; // one group
-  llvm::Function *epilogue = epilogueFunction(n);
   callRange(blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
             {pointer(n.inputs[0]), pointer(n.inputs[1]),
              optionalPointer(n.input(2)), pointer(n.outputs[0]),
-             optionalPointer(n.input(3)),
-             epilogue ? static_cast<llvm::Value *>(epilogue)
-                      : llvm::ConstantPointerNull::get(b_.getPtrTy()),
+             optionalPointer(n.input(3)), epilogueArgument(n),
              i64(x.shape[1]), i64(H), i64(W), i64(y.shape[1]), i64(OH),
              i64(OW), i64(KH), i64(KW), i64(SH), i64(SW), i64(DH), i64(DW),
              i64(PT), i64(PL), i64(mode),
@@ -257,17 +254,13 @@ void Emitter::expandDepthwise(const Node &n) {
   // average, SH expanded rows for each.
   int64_t macsPerItem = 2 * B * OH / parts *
                         (OW * w.kernel[1] * w.kernel[2] + w.stride[1] * W * C);
-  auto orNull = [&](llvm::Function *f) -> llvm::Value * {
-    return f ? static_cast<llvm::Value *>(f)
-             : llvm::ConstantPointerNull::get(b_.getPtrTy());
-  };
   callRange(blockedKernel("cnnc_expand_dw_nchwc", n.outputs[0]),
             {pointer(n.inputs[0]), pointer(n.inputs[1]),
              optionalPointer(n.input(3)), pointer(n.inputs[2]),
              optionalPointer(n.input(4)), pointer(n.outputs[0]),
-             orNull(epilogueFunction(n, "expand_")),
-             orNull(epilogueFunction(n)), i64(C), i64(H), i64(W), i64(E),
-             i64(OH), i64(OW), i64(w.kernel[1]), i64(w.kernel[2]),
+             epilogueArgument(n, "expand_"), epilogueArgument(n), i64(C),
+             i64(H), i64(W), i64(E), i64(OH), i64(OW), i64(w.kernel[1]),
+             i64(w.kernel[2]),
              i64(w.stride[1]), i64(w.stride[2]), i64(w.padBegin[1]),
              i64(w.padBegin[2]), i64(RT), i64(RTd), i64(units), i64(parts),
              i64(0), i64(units * parts)},

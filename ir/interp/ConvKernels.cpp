@@ -225,7 +225,8 @@ Results gemm1x1(const Node &n, const Operands &in) {
 }
 
 // As the ops it replaces compute it: the expansion (a Gemm1x1 with the
-// expand_ activation), then the depthwise FusedConv of it.
+// expand_ activation), then the depthwise FusedConv of it (the node's own
+// attributes are that FusedConv's; it has no residual).
 Results expandDepthwise(const Node &n, const Operands &in) {
   const Tensor &x = *in[0], &we = *in[1];
   Shape expandedShape = x.type().shape;
@@ -233,14 +234,7 @@ Results expandDepthwise(const Node &n, const Operands &in) {
   TensorType expandedType{x.type().dtype, expandedShape, Layout::Plain};
   Tensor expanded = pointwiseConv(n, x, we, optionalOperand(in, 3), nullptr,
                                   {}, expandedType, "expand_");
-  Results y = conv(n, {&expanded, in[2], optionalOperand(in, 4)});
-  return withFloatType(n, x.type().dtype, [&](auto zero) {
-    using T = decltype(zero);
-    std::vector<T> v = elementsAs<T>(y[0]);
-    for (T &e : v)
-      e = fusedActivation(n, e);
-    return Results{makeTensor(resultType(n), v)};
-  });
+  return fusedConv(n, {&expanded, in[2], optionalOperand(in, 4)});
 }
 
 Results convTranspose(const Node &n, const Operands &in) {

@@ -360,11 +360,11 @@ DEFINE_CONV_NCHWC(8)
 DEFINE_CONV_NCHWC(16)
 
 /* A register tile of one output row of a unit's depthwise convolution
- * (cnnc_expand_dw below): columns [start, start + RT) of `out`, of which
- * those from start + t0 on are stored; rows[kh] is the expanded row tap kh
- * reads (taps [kh0, kh1) are inside the image), wk the block's weights [KH,
- * KW, B], bv its bias. `checked` tiles touch the side borders and read
- * zeroPixel there. */
+ * (cnnc_expand_dw_nchwc below): columns [start, start + RT) of `out`, of
+ * which those from start + t0 on are stored; rows[kh] is the expanded row
+ * tap kh reads (taps [kh0, kh1) are inside the image), wk the block's
+ * weights [KH, KW, B], bv its bias. `checked` tiles touch the side borders
+ * and read zeroPixel there. */
 #define DEFINE_DW_ROW(B)                                                       \
   static inline __attribute__((always_inline)) void dwTile##B(                 \
       const float *const *rows, const float *restrict wk, const float *bv,     \
@@ -505,34 +505,32 @@ static inline float poolStep(int64_t kind, float a, float e) {
     for (int64_t i = iBegin; i < iEnd; ++i) {                                  \
       int64_t p = i % planes, oh = i / planes;                                 \
       const float *in = x + p * H * W * B;                                     \
-      {                                                                        \
-        int64_t kh0, kh1, hPad0, hPad1;                                        \
-        validRange(KH, H, DH, oh * SH - PT, &kh0, &kh1);                       \
-        validRange(KH, PT + H + PB, DH, oh * SH, &hPad0, &hPad1);              \
-        for (int64_t ow = 0; ow < OW; ++ow) {                                  \
-          int64_t kw0, kw1, wPad0, wPad1;                                      \
-          validRange(KW, W, DW, ow * SW - PL, &kw0, &kw1);                     \
-          validRange(KW, PL + W + PR, DW, ow * SW, &wPad0, &wPad1);            \
-          float acc[B];                                                        \
-          for (int64_t o = 0; o < B; ++o)                                      \
-            acc[o] = kind == 0 ? -INFINITY : 0.0f;                             \
-          for (int64_t kh = kh0; kh < kh1; ++kh)                               \
-            for (int64_t kw = kw0; kw < kw1; ++kw) {                           \
-              const float *v = in + ((oh * SH - PT + kh * DH) * W +            \
-                                     ow * SW - PL + kw * DW) * B;              \
-              for (int64_t o = 0; o < B; ++o)                                  \
-                acc[o] = poolStep(kind, acc[o], v[o]);                         \
-            }                                                                  \
-          if (kind == 1) {                                                     \
-            float count = (float)(countPad ? (hPad1 - hPad0) * (wPad1 - wPad0) \
-                                           : (kh1 - kh0) * (kw1 - kw0));       \
+      int64_t kh0, kh1, hPad0, hPad1;                                          \
+      validRange(KH, H, DH, oh * SH - PT, &kh0, &kh1);                         \
+      validRange(KH, PT + H + PB, DH, oh * SH, &hPad0, &hPad1);                \
+      for (int64_t ow = 0; ow < OW; ++ow) {                                    \
+        int64_t kw0, kw1, wPad0, wPad1;                                        \
+        validRange(KW, W, DW, ow * SW - PL, &kw0, &kw1);                       \
+        validRange(KW, PL + W + PR, DW, ow * SW, &wPad0, &wPad1);              \
+        float acc[B];                                                          \
+        for (int64_t o = 0; o < B; ++o)                                        \
+          acc[o] = kind == 0 ? -INFINITY : 0.0f;                               \
+        for (int64_t kh = kh0; kh < kh1; ++kh)                                 \
+          for (int64_t kw = kw0; kw < kw1; ++kw) {                             \
+            const float *v = in + ((oh * SH - PT + kh * DH) * W +              \
+                                   ow * SW - PL + kw * DW) * B;                \
             for (int64_t o = 0; o < B; ++o)                                    \
-              acc[o] /= count;                                                 \
+              acc[o] = poolStep(kind, acc[o], v[o]);                           \
           }                                                                    \
-          float *out = y + ((p * OH + oh) * OW + ow) * B;                      \
+        if (kind == 1) {                                                       \
+          float count = (float)(countPad ? (hPad1 - hPad0) * (wPad1 - wPad0)   \
+                                         : (kh1 - kh0) * (kw1 - kw0));         \
           for (int64_t o = 0; o < B; ++o)                                      \
-            out[o] = acc[o];                                                   \
+            acc[o] /= count;                                                   \
         }                                                                      \
+        float *out = y + ((p * OH + oh) * OW + ow) * B;                        \
+        for (int64_t o = 0; o < B; ++o)                                        \
+          out[o] = acc[o];                                                     \
       }                                                                        \
     }                                                                          \
   }
