@@ -53,6 +53,16 @@ const Value *memoryOwner(const MemoryPlan &plan, const Value *v) {
   return nullptr;
 }
 
+// The element-wise and activation ops of the op table, which code
+// generation lowers to one loop nest each (Emitter::unary and ::binary):
+// output element i from operand elements i. Not Softmax and LogSoftmax,
+// which normalize over an axis.
+bool isElementwise(const Node &node) {
+  std::string_view category = node.info().category;
+  return (category == "elementwise" || category == "activation") &&
+         node.kind != OpKind::Softmax && node.kind != OpKind::LogSoftmax;
+}
+
 // Adds `p`, the placement of `v` with its size, sharing and own live range
 // set, to `plan`: counts it, and extends the live range of the memory it
 // shares to its last reader.
@@ -76,11 +86,10 @@ const Value *
 inPlaceOperand(const Node &node, size_t i, const MemoryPlan &plan,
                const std::unordered_set<const Value *> &graphOutputs) {
   const Value *result = node.outputs[0];
-  if (!runsInPlace(node) || graphOutputs.count(result) ||
-      result->type.byteSize() == 0)
+  if (graphOutputs.count(result) || result->type.byteSize() == 0)
     return nullptr;
   for (const Value *x : node.inputs) {
-    if (!x || x->type != result->type)
+    if (!x || x->type != result->type || !mayWriteInPlaceOver(node, x))
       continue;
     const Value *owner = memoryOwner(plan, x);
     if (owner && plan.find(owner)->lastNode == i)
@@ -160,14 +169,24 @@ bool isReshapeLike(const Node &node) {
           out.layout == Layout::Plain && in.byteSize() == out.byteSize());
 }
 
-bool runsInPlace(const Node &node) {
-  // The element-wise and activation ops of the op table, which code
-  // generation lowers to one loop nest each (Emitter::unary and ::binary):
-  // output element i from operand elements i. Not Softmax and LogSoftmax,
-  // which normalize over an axis.
-  std::string_view category = node.info().category;
-  return (category == "elementwise" || category == "activation") &&
-         node.kind != OpKind::Softmax && node.kind != OpKind::LogSoftmax;
+bool mayWriteInPlaceOver(const Node &node, const Value *operand) {
+  if (!operand ||
+      std::find(node.inputs.begin(), node.inputs.end(), operand) ==
+          node.inputs.end())
+    return false;
+  if (isElementwise(node))
+    return true;
+  // The residual of a convolution with a blocked result, which blocked.c's
+  // kernel reads element by element into its accumulators before it stores
+  // the result's element at the same place, and reads nowhere else. Not
+  // when the residual is also the convolution's input, which it reads all
+  // over (no other value shares a blocked residual's memory: blocked values
+  // have no views, and one written in place over it would end its live
+  // range before the convolution); and not with a plain result, whose
+  // kernel stores the convolution first and adds the residual after.
+  return (node.kind == OpKind::FusedConv || node.kind == OpKind::Gemm1x1) &&
+         operand == node.input(3) && operand != node.inputs[0] &&
+         node.outputs[0]->type.layout != Layout::Plain;
 }
 
 MemoryPlan planMemory(const Graph &graph) {
@@ -368,10 +387,8 @@ std::vector<std::string> verifyPlan(const Graph &graph,
     const TensorType &tx = x.value->type, &ty = y.value->type;
     bool sameOrder =
         tx == ty || (tx.layout == Layout::Plain && ty.layout == Layout::Plain);
-    return runsInPlace(node) && node.outputs[0] == y.value &&
+    return mayWriteInPlaceOver(node, x.value) && node.outputs[0] == y.value &&
            x.last == y.first &&
-           std::find(node.inputs.begin(), node.inputs.end(), x.value) !=
-               node.inputs.end() &&
            x.placement->offset == y.placement->offset &&
            x.placement->size == y.placement->size && tx.dtype == ty.dtype &&
            sameOrder;
@@ -456,10 +473,11 @@ MemoryPlan recordedPlan(const Graph &graph) {
       p.viewOf = v->viewOf;
       p.firstNode = i;
       p.lastNode = it == lastRead.end() ? i : it->second;
-      if (!p.viewOf && p.size > 0 && v == node.outputs[0] && runsInPlace(node))
+      if (!p.viewOf && p.size > 0 && v == node.outputs[0])
         for (const Value *x : node.inputs)
           if (const TensorPlacement *o = plan.find(x);
-              o && o->offset == p.offset && o->size == p.size) {
+              o && o->offset == p.offset && o->size == p.size &&
+              mayWriteInPlaceOver(node, x)) {
             p.inPlaceOf = x;
             break;
           }

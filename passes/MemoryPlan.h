@@ -18,8 +18,9 @@
 // by its node, so it is planned like any other value with the live range
 // [p, p].
 //
-// In place. The result of an element-wise op (runsInPlace) takes the memory
-// of an operand x instead of memory of its own when
+// In place. The result of an element-wise op, or of a fused convolution
+// with a blocked result over its residual (mayWriteInPlaceOver), takes the
+// memory of an operand x instead of memory of its own when
 //   - x is planned (an intermediate or a view of one: not the caller's
 //     buffers, not read-only data) and the result is not a graph output;
 //   - x has the result's type exactly (element type, shape, layout), so the
@@ -40,8 +41,20 @@
 // overwritten and never read again. The nest marks
 // noalias only on buffers no other of its accesses names (Emitter::pointer
 // gives each workspace offset one pointer), so LLVM sees the aliasing and
-// vectorizes with it. No other kernel (libjit's are written with restrict)
-// ever gets an operand in place.
+// vectorizes with it.
+//
+// A fused convolution (FusedConv, Gemm1x1) with a blocked result may take
+// over its residual (operand 3, of the result's type) the same way, which
+// spares the kernel a stream of fresh memory as large as the result (a
+// ResNet-50 bottleneck's last convolution: 3 MiB at 56x56). blocked.c's
+// kernel reads each residual element into its accumulator when it starts
+// the register tile that computes that output element, before the tile
+// stores anything, and reads no residual element elsewhere; its y and
+// residual are not restrict. Not when the convolution's input (operand 0)
+// is the residual: that is read all over while results are stored. Not with
+// a plain result either: the plain kernels store the convolution and add
+// the residual after. No other kernel (libjit's are
+// written with restrict) ever gets an operand in place.
 //
 // No-copy views. Reshape, Flatten, Squeeze, Unsqueeze and Identity move no
 // bytes when operand and result are row-major (Layout::Plain; a blocked
@@ -125,12 +138,13 @@ struct MemoryPlan {
 // op and types only; planMemory adds the conditions on operand and result.
 bool isReshapeLike(const Node &node);
 
-// Whether `node` is an element-wise op whose result may be written in place
-// over an operand: one code generation lowers as a loop nest computing
-// output element i from operand elements i (the activations and unary math
-// ops, Clip, and Add, Sub, Mul, Div, Pow, Max, Min, Sum, Mean, PRelu).
-// Judges the op only; planMemory adds the conditions on operand and result.
-bool runsInPlace(const Node &node);
+// Whether result 0 of `node` may be written in place over `operand`, one of
+// its operands: any operand of an element-wise op (the activations and unary
+// math ops, Clip, and Add, Sub, Mul, Div, Pow, Max, Min, Sum, Mean, PRelu),
+// or the residual of a FusedConv or Gemm1x1 with a blocked result that is
+// not also its input (see the file comment). Judges op, operand position and
+// layout only; planMemory adds the conditions on operand and result.
+bool mayWriteInPlaceOver(const Node &node, const Value *operand);
 
 // Plans the workspace of `graph`. Precondition: the graph verifies (nodes in
 // topological order, static shapes within kMaxElements).

@@ -99,15 +99,16 @@ public:
   void blockedConv(const Node &n);
   // A fused convolution's epilogue, `void epilogue.NAME(ptr y, ptr
   // residual, i64 offset, i64 count)` (cnnc_epilogue in libjit.h): the
-  // residual add (FusedConv's and Gemm1x1's operand 3) and activation (the
-  // attributes with `prefix`) of y[offset, offset + count). NULL when there
-  // is nothing to do.
-  llvm::Function *epilogueFunction(const Node &n,
-                                   const std::string &prefix = "");
-  // epilogueFunction as a blocked kernel's cnnc_epilogue argument: a null
-  // pointer when there is nothing to do.
+  // residual add (FusedConv's and Gemm1x1's operand 3) when `addsResidual`,
+  // and the activation (the attributes with `prefix`), of y[offset, offset +
+  // count). NULL when there is nothing to do.
+  llvm::Function *epilogueFunction(const Node &n, const std::string &prefix,
+                                   bool addsResidual);
+  // epilogueFunction as a blocked kernel's cnnc_epilogue argument: the
+  // activation only (the blocked kernels add the residual to their
+  // accumulators themselves), or a null pointer when there is none.
   llvm::Value *epilogueArgument(const Node &n, const std::string &prefix = "") {
-    llvm::Function *f = epilogueFunction(n, prefix);
+    llvm::Function *f = epilogueFunction(n, prefix, false);
     return f ? static_cast<llvm::Value *>(f)
              : llvm::ConstantPointerNull::get(b_.getPtrTy());
   }

@@ -275,10 +275,12 @@ void Emitter::conv(const Node &n) {
 }
 
 llvm::Function *Emitter::epilogueFunction(const Node &n,
-                                          const std::string &prefix) {
+                                          const std::string &prefix,
+                                          bool addsResidual) {
   const Value *residual =
-      n.kind == OpKind::FusedConv || n.kind == OpKind::Gemm1x1 ? n.input(3)
-                                                               : nullptr;
+      addsResidual && (n.kind == OpKind::FusedConv || n.kind == OpKind::Gemm1x1)
+          ? n.input(3)
+          : nullptr;
   if (!residual &&
       (n.kind == OpKind::Conv || n.getString(prefix + "activation").empty()))
     return nullptr;
@@ -320,7 +322,7 @@ llvm::Function *Emitter::epilogueFunction(const Node &n,
 // epilogue on them.
 void Emitter::convWithEpilogue(const Node &n, const std::string &kernel,
                                std::vector<llvm::Value *> args) {
-  llvm::Function *epilogue = epilogueFunction(n);
+  llvm::Function *epilogue = epilogueFunction(n, "", true);
   if (!epilogue)
     return callRange(kernel, std::move(args));
   // A plane: the elements of one output unit (n, channel).

@@ -79,13 +79,19 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
       const float *residual, cnnc_epilogue epilogue, int64_t g0, int64_t g1,   \
       int last, Prefetch pf) {                                                 \
     vf##B acc[MAX_RO][MAX_RT];                                                 \
-    /* The first group of input channels starts from the bias, the others      \
-     * from the sums stored so far. (Columns before t0 then hold the tile      \
-     * before's sums, which this tile adds to but never stores.) */            \
+    /* The first group of input channels starts from the bias plus the         \
+     * residual, the others from the sums stored so far. (Columns before t0    \
+     * then hold the tile before's results, which this tile adds to but        \
+     * never stores.) The residual is read before the tile's store: the        \
+     * result may be written in place over it (passes/MemoryPlan.h). */        \
+    const float *res = residual ? residual + (out - y) : 0;                    \
     for (int64_t j = 0; j < RO; ++j)                                           \
-      for (int64_t t = 0; t < RT; ++t)                                         \
-        acc[j][t] = g0 == 0 ? load##B(bv + j * B)                              \
-                            : load##B(out + j * outStride + (ow0 + t) * B);    \
+      for (int64_t t = 0; t < RT; ++t) {                                       \
+        int64_t at = j * outStride + (ow0 + t) * B;                            \
+        acc[j][t] = g0 != 0 ? load##B(out + at)                                \
+                    : res   ? load##B(bv + j * B) + load##B(res + at)          \
+                            : load##B(bv + j * B);                             \
+      }                                                                        \
     int64_t Cb = (C + B - 1) / B;                                              \
     /* Input channels [g0, g1) (blocks for CONV_BLOCKED, single ones for       \
      * CONV_PLAIN) outermost, so the weights stream through memory in order. */ \
@@ -150,7 +156,7 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
         if (t >= t0)                                                           \
           store##B(out + j * outStride + (ow0 + t) * B, acc[j][t]);            \
       if (epilogue && last)                                                    \
-        epilogue(y, residual, out - y + j * outStride + (ow0 + t0) * B,        \
+        epilogue(y, 0, out - y + j * outStride + (ow0 + t0) * B,               \
                  (RT - t0) * B);                                               \
     }                                                                          \
   }
@@ -161,7 +167,7 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
 #define DEFINE_CONV_BAND(B)                                                    \
   static inline __attribute__((always_inline)) void convBand##B(               \
       const float *restrict x, const float *restrict w,                        \
-      const float *restrict bias, float *restrict y,                           \
+      const float *restrict bias, float *y,                                    \
       const float *residual, cnnc_epilogue epilogue, int64_t mode,             \
       int64_t C, int64_t H, int64_t W, int64_t M, int64_t OH, int64_t OW,      \
       int64_t KH, int64_t KW, int64_t SH, int64_t SW, int64_t DH, int64_t DW,  \
@@ -241,7 +247,7 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
 #define DEFINE_CONV_RECT(B)                                                    \
   static void convRect##B(                                                     \
       const float *restrict x, const float *restrict w,                        \
-      const float *restrict bias, float *restrict y,                           \
+      const float *restrict bias, float *y,                                    \
       const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
       int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
@@ -321,8 +327,10 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
  * units x parts (the rest of a first part, whole parts, the start of a last
  * part), so that a thread's whole parts run in the loop order below rather
  * than part by part. The register tile has RT columns (RT <= OW and
- * MAX_RT) and the epilogue, when not NULL, gets each stored run of y with
- * the residual (cnnc_epilogue in libjit.h); both are the code generator's.
+ * MAX_RT) and the epilogue, when not NULL, gets each stored run of y
+ * (cnnc_epilogue in libjit.h: the activation; the tiles add the residual
+ * to their accumulators, so that y may be written in place over it and is
+ * not restrict); both are the code generator's.
  * A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with stride 1 the
  * code generator passes the whole plane as one row.
  *
@@ -341,7 +349,7 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
   DEFINE_CONV_RECT(B)                                                          \
   KERNEL void cnnc_conv_nchwc_b##B##_f32(                                      \
       const float *restrict x, const float *restrict w,                        \
-      const float *restrict bias, float *restrict y,                           \
+      const float *restrict bias, float *y,                                    \
       const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
       int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \

@@ -63,7 +63,8 @@ DEFINE_VECTOR_ACCESS(16)
 /* What a kernel runs on each run of results it has just stored, while they
  * are in cache: y[offset, offset + count) = f(y[...] + residual[...]) for a
  * fused convolution's residual add (residual NULL without one) and
- * activation. Generated per node by the code generator and passed as a
+ * activation; the blocked kernels (blocked.c) add the residual themselves
+ * and pass NULL. Generated per node by the code generator and passed as a
  * constant, so after inlining the call is direct and inlined too. */
 typedef void (*cnnc_epilogue)(float *y, const float *residual, int64_t offset,
                               int64_t count);
