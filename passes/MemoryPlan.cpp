@@ -1,5 +1,7 @@
 #include "passes/MemoryPlan.h"
 
+#include "ir/Diagnostics.h"
+#include "ir/ShapeInference.h"
 #include "ir/Summary.h"
 
 #include <fmt/format.h>
@@ -48,9 +50,35 @@ const Value *memoryOwner(const MemoryPlan &plan, const Value *v) {
       return nullptr;
     if (p->ownsMemory())
       return v;
-    v = p->viewOf ? p->viewOf : p->inPlaceOf;
+    v = p->viewOf ? p->viewOf : p->inPlaceOf ? p->inPlaceOf : p->partOf;
   }
   return nullptr;
+}
+
+// Where the bytes of `v`, placed in `plan` with its owner placed, begin:
+// its owner's offset plus the offsets of the parts on the way.
+int64_t memoryOffset(const MemoryPlan &plan, const Value *v) {
+  int64_t offset = 0;
+  for (size_t steps = 0; steps <= plan.placements.size(); ++steps) {
+    const TensorPlacement &p = plan.placements.at(v);
+    if (p.ownsMemory())
+      return offset + p.offset;
+    offset += p.partOffset;
+    v = p.viewOf ? p.viewOf : p.inPlaceOf ? p.inPlaceOf : p.partOf;
+  }
+  throw InternalError("a loop of values sharing memory in a memory plan");
+}
+
+// Extends the live range of the memory `owner` owns over every placement
+// sharing it, some of which were placed before it: the parts of a Concat's
+// result, and their views and results in place.
+void extendOverSharers(MemoryPlan &plan, const Value *owner) {
+  TensorPlacement &o = plan.placements.at(owner);
+  for (const auto &[v, p] : plan.placements)
+    if (!p.ownsMemory() && memoryOwner(plan, v) == owner) {
+      o.firstNode = std::min(o.firstNode, p.firstNode);
+      o.lastNode = std::max(o.lastNode, p.lastNode);
+    }
 }
 
 // The element-wise and activation ops of the op table, which code
@@ -109,7 +137,7 @@ void measure(MemoryPlan &plan, const Graph &graph) {
       if (!p || p->viewOf)
         continue;
       plan.unsharedSize += padded(p->size);
-      if (p->inPlaceOf)
+      if (!p->ownsMemory())
         continue;
       delta[p->firstNode] += padded(p->size);
       delta[p->lastNode + 1] -= padded(p->size);
@@ -189,6 +217,30 @@ bool mayWriteInPlaceOver(const Node &node, const Value *operand) {
          node.outputs[0]->type.layout != Layout::Plain;
 }
 
+std::optional<int64_t> concatPartOffset(const Node &node, size_t i) {
+  if (node.kind != OpKind::Concat || i >= node.inputs.size())
+    return std::nullopt;
+  const TensorType &result = node.outputs[0]->type;
+  const Value *operand = node.inputs[i];
+  Shape stored = storageShape(result.shape, result.layout);
+  int64_t axis = normalizeAxis(node, node.getInt("axis"), result.rank());
+  for (int64_t d = 0; d < axis; ++d)
+    if (stored[size_t(d)] != 1)
+      return std::nullopt;
+  if (operand->type.dtype != result.dtype ||
+      operand->type.layout != result.layout ||
+      std::count(node.inputs.begin(), node.inputs.end(), operand) != 1)
+    return std::nullopt;
+  // The operands before it, as stored: whole blocks of channels for all but
+  // the last operand of a blocked Concat (ir/LayoutRules.h).
+  int64_t offset = 0;
+  for (size_t k = 0; k < i; ++k)
+    offset += int64_t(node.inputs[k]->type.byteSize());
+  if (offset % kWorkspaceAlignment != 0)
+    return std::nullopt;
+  return offset;
+}
+
 MemoryPlan planMemory(const Graph &graph) {
   MemoryPlan plan;
   std::unordered_set<const Value *> graphOutputs(graph.outputs.begin(),
@@ -196,6 +248,22 @@ MemoryPlan planMemory(const Graph &graph) {
   std::unordered_map<const Value *, size_t> lastRead = lastReaders(graph);
   // Owners in order of their producers, for deterministic tie-breaking.
   std::vector<const Value *> owners;
+
+  // The Concat operands to compute in their Concat's result (the header's
+  // rules), each with that result and its offset there.
+  std::unordered_map<const Value *, std::pair<const Value *, int64_t>> parts;
+  for (const auto &node : graph.nodes) {
+    if (node->kind != OpKind::Concat || graphOutputs.count(node->outputs[0]) ||
+        node->outputs[0]->type.byteSize() == 0)
+      continue;
+    for (size_t k = 0; k < node->inputs.size(); ++k) {
+      const Value *x = node->inputs[k];
+      std::optional<int64_t> offset = concatPartOffset(*node, k);
+      if (offset && x->producer && x->producer->kind != OpKind::Concat &&
+          !graphOutputs.count(x) && x->type.byteSize() > 0)
+        parts.emplace(x, std::pair(node->outputs[0], *offset));
+    }
+  }
 
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &node = *graph.nodes[i];
@@ -207,7 +275,11 @@ MemoryPlan planMemory(const Graph &graph) {
       p.size = int64_t(v->type.byteSize());
       p.firstNode = i;
       p.lastNode = it == lastRead.end() ? i : it->second;
-      if (v == node.outputs[0] && becomesView(node, plan, graphOutputs)) {
+      if (auto part = parts.find(v); part != parts.end()) {
+        p.partOf = part->second.first;
+        p.partOffset = part->second.second;
+      } else if (v == node.outputs[0] &&
+                 becomesView(node, plan, graphOutputs)) {
         const TensorPlacement &operand = plan.placements.at(node.inputs[0]);
         p.viewOf = operand.viewOf ? operand.viewOf : node.inputs[0];
       } else if (v == node.outputs[0]) {
@@ -216,14 +288,21 @@ MemoryPlan planMemory(const Graph &graph) {
       if (p.ownsMemory())
         owners.push_back(v);
       addPlacement(plan, v, p);
+      if (node.kind == OpKind::Concat && p.ownsMemory())
+        extendOverSharers(plan, v);
     }
   }
 
-  // The buffers to place, in producer order, so their first nodes ascend.
+  // The buffers to place, in order of their first nodes (a Concat's result
+  // with parts starts before its producer).
   std::vector<TensorPlacement *> buffers;
   for (const Value *v : owners)
     if (plan.placements.at(v).size > 0)
       buffers.push_back(&plan.placements.at(v));
+  std::stable_sort(buffers.begin(), buffers.end(),
+                   [](const TensorPlacement *a, const TensorPlacement *b) {
+                     return a->firstNode < b->firstNode;
+                   });
 
   // Which buffers are live together, found by one sweep over the first
   // nodes, so placing costs the number of such pairs rather than B^2.
@@ -279,10 +358,10 @@ MemoryPlan planMemory(const Graph &graph) {
     placed[b] = true;
   }
 
-  // Views and results in place name their owner's memory.
+  // Views, results in place and parts name their owner's memory.
   for (auto &[v, p] : plan.placements)
     if (!p.ownsMemory())
-      p.offset = plan.placements.at(memoryOwner(plan, v)).offset;
+      p.offset = memoryOffset(plan, v);
   measure(plan, graph);
   return plan;
 }
@@ -394,6 +473,28 @@ std::vector<std::string> verifyPlan(const Graph &graph,
            sameOrder;
   };
 
+  // Whether x's bytes are a part of y's (concatenation in place, the
+  // header's rules, from the graph alone): x, or the value x is a view of,
+  // is an operand of the Concat whose result y is (or is a view of), and x
+  // lies where concatPartOffset puts that operand in it.
+  std::unordered_map<const Value *, const Planned *> plannedOf;
+  for (const Planned &p : planned)
+    plannedOf[p.value] = &p;
+  auto isPart = [&](const Planned &x, const Planned &y) {
+    const Planned &result = *plannedOf.at(y.chainStart);
+    const Node &node = *graph.nodes[result.first];
+    if (node.kind != OpKind::Concat || node.outputs[0] != result.value)
+      return false;
+    for (size_t i = 0; i < node.inputs.size(); ++i)
+      if (node.inputs[i] == x.chainStart) {
+        std::optional<int64_t> offset = concatPartOffset(node, i);
+        return offset &&
+               x.placement->offset == result.placement->offset + *offset &&
+               *offset + x.placement->size <= result.placement->size;
+      }
+    return false;
+  };
+
   // Pairs live at once, by a sweep: `planned` is in producer order.
   std::vector<const Planned *> active;
   for (const Planned &y : planned) {
@@ -404,7 +505,8 @@ std::vector<std::string> verifyPlan(const Graph &graph,
     for (const Planned *xp : active) {
       const Planned &x = *xp;
       if (x.placement->size == 0 || y.placement->size == 0 ||
-          x.chainStart == y.chainStart || inPlace(x, y))
+          x.chainStart == y.chainStart || inPlace(x, y) || isPart(x, y) ||
+          isPart(y, x))
         continue;
       int64_t xEnd = endOf(*x.placement), yEnd = endOf(*y.placement);
       if (x.placement->offset < yEnd && y.placement->offset < xEnd)
@@ -461,6 +563,23 @@ MemoryPlan recordedPlan(const Graph &graph) {
   MemoryPlan plan;
   plan.workspaceSize = graph.workspaceSize.value_or(0);
   std::unordered_map<const Value *, size_t> lastRead = lastReaders(graph);
+  // Concat operands recorded where concatPartOffset puts them in the
+  // result: parts of it.
+  std::unordered_map<const Value *, std::pair<const Value *, int64_t>> parts;
+  for (const auto &node : graph.nodes) {
+    const Value *result = node->kind == OpKind::Concat ? node->outputs[0]
+                                                        : nullptr;
+    if (!result || !result->workspaceOffset)
+      continue;
+    for (size_t k = 0; k < node->inputs.size(); ++k) {
+      const Value *x = node->inputs[k];
+      std::optional<int64_t> offset = concatPartOffset(*node, k);
+      if (offset && x->producer && !x->viewOf && x->workspaceOffset &&
+          *x->workspaceOffset == *result->workspaceOffset + *offset &&
+          x->type.byteSize() > 0)
+        parts.emplace(x, std::pair(result, *offset));
+    }
+  }
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &node = *graph.nodes[i];
     for (const Value *v : node.outputs) {
@@ -473,7 +592,10 @@ MemoryPlan recordedPlan(const Graph &graph) {
       p.viewOf = v->viewOf;
       p.firstNode = i;
       p.lastNode = it == lastRead.end() ? i : it->second;
-      if (!p.viewOf && p.size > 0 && v == node.outputs[0])
+      if (auto part = parts.find(v); part != parts.end()) {
+        p.partOf = part->second.first;
+        p.partOffset = part->second.second;
+      } else if (!p.viewOf && p.size > 0 && v == node.outputs[0])
         for (const Value *x : node.inputs)
           if (const TensorPlacement *o = plan.find(x);
               o && o->offset == p.offset && o->size == p.size &&
@@ -482,6 +604,8 @@ MemoryPlan recordedPlan(const Graph &graph) {
             break;
           }
       addPlacement(plan, v, p);
+      if (node.kind == OpKind::Concat && p.ownsMemory())
+        extendOverSharers(plan, v);
     }
   }
   // planMemory places no graph input or constant; a recorded offset on one

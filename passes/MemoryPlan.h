@@ -56,6 +56,17 @@
 // the residual after. No other kernel (libjit's are
 // written with restrict) ever gets an operand in place.
 //
+// Concatenation in place. An operand of a Concat whose result holds each
+// operand as one run of bytes (concatPartOffset: SqueezeNet's fire modules,
+// channels of a batch of one) is computed where the result holds it, so
+// the Concat copies nothing for it: a part of the result, placed at the
+// result's offset plus its own. Only an operand that would own its memory
+// (a node's result, not a graph output, not a view or in place) and is
+// read by no earlier Concat, and not itself a Concat's result. The
+// result's memory is then in use from the first part's producer to the
+// last reader of the result or of any part (or of anything sharing them);
+// the Concat copies only the operands that are not parts.
+//
 // No-copy views. Reshape, Flatten, Squeeze, Unsqueeze and Identity move no
 // bytes when operand and result are row-major (Layout::Plain; a blocked
 // layout only stays byte-identical under Identity, whose types are equal). If
@@ -79,6 +90,7 @@
 #include "ir/Graph.h"
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <unordered_map>
@@ -100,6 +112,11 @@ struct TensorPlacement {
   // For a result written in place, the operand whose memory it takes over;
   // nullptr otherwise.
   const Value *inPlaceOf = nullptr;
+  // For an operand of a Concat computed where the Concat's result holds it,
+  // that result, and the operand's offset in it (concatPartOffset); nullptr
+  // and 0 otherwise.
+  const Value *partOf = nullptr;
+  int64_t partOffset = 0;
   // Live range [firstNode, lastNode] in node indices. For a value owning its
   // memory (neither a view nor in place) this is the range the memory is in
   // use: from its producer to the last reader of anything sharing it (its
@@ -108,7 +125,7 @@ struct TensorPlacement {
   size_t firstNode = 0;
   size_t lastNode = 0;
 
-  bool ownsMemory() const { return !viewOf && !inPlaceOf; }
+  bool ownsMemory() const { return !viewOf && !inPlaceOf && !partOf; }
 };
 
 struct MemoryPlan {
@@ -126,7 +143,9 @@ struct MemoryPlan {
   int64_t peakLiveBytes = 0;
   size_t numOwners = 0;  // planned values that own their memory
   size_t numViews = 0;   // planned values that are no-copy views
-  size_t numInPlace = 0; // planned values written in place over an operand
+  // planned values written in place over an operand or into the result of
+  // the Concat that reads them
+  size_t numInPlace = 0;
 
   // The placement of `v`, or nullptr if `v` is not planned (graph input or
   // output, constant, or not in the graph).
@@ -145,6 +164,15 @@ bool isReshapeLike(const Node &node);
 // not also its input (see the file comment). Judges op, operand position and
 // layout only; planMemory adds the conditions on operand and result.
 bool mayWriteInPlaceOver(const Node &node, const Value *operand);
+
+// Where operand i of `node`, a Concat, lies in the Concat's result when the
+// result holds each operand as one run of bytes (every dimension before the
+// axis, as stored, is 1: a batch of one, channels as blocks of them), so
+// that the operand can be computed there and not copied: its byte offset,
+// if that is aligned (kWorkspaceAlignment), the operand has the result's
+// element type and layout, and it is no other operand of the Concat too.
+// Judges the graph only; planMemory adds the conditions on the values.
+std::optional<int64_t> concatPartOffset(const Node &node, size_t i);
 
 // Plans the workspace of `graph`. Precondition: the graph verifies (nodes in
 // topological order, static shapes within kMaxElements).

@@ -25,7 +25,12 @@ void Emitter::copy(const Node &n) {
 void Emitter::concat(const Node &n) {
   // On blocked operands (channels, ir/LayoutRules.h) the stored blocks of
   // channels are concatenated the same way: every operand but the last
-  // fills whole blocks.
+  // fills whole blocks. An operand the memory plan made a part of the
+  // result (concatenation in place) is there already: nothing to copy.
+  auto isPart = [&](const Value *in) {
+    const TensorPlacement *p = plan_.find(in);
+    return p && p->partOf == n.outputs[0];
+  };
   const Shape y = storedShape(n.outputs[0]);
   int64_t axis = normalizeAxis(n, n.getInt("axis"),
                                n.outputs[0]->type.rank());
@@ -37,10 +42,11 @@ void Emitter::concat(const Node &n) {
     int64_t plane0 = 0;
     for (const Value *in : n.inputs) {
       int64_t planes = storedShape(in)[1];
-      callRange("cnnc_copy_plane_rows",
-                {pointer(n.outputs[0]), pointer(in), i64(y[0]), i64(planes),
-                 i64(y[1]), i64(plane0), i64(y[2]), i64(rowBytes), i64(0),
-                 i64(y[2])});
+      if (!isPart(in))
+        callRange("cnnc_copy_plane_rows",
+                  {pointer(n.outputs[0]), pointer(in), i64(y[0]), i64(planes),
+                   i64(y[1]), i64(plane0), i64(y[2]), i64(rowBytes), i64(0),
+                   i64(y[2])});
       plane0 += planes;
     }
     return;
@@ -52,8 +58,9 @@ void Emitter::concat(const Node &n) {
     int64_t block = storedShape(in)[size_t(axis)] * inner;
     llvm::Value *dst =
         b_.CreateConstGEP1_64(b_.getInt8Ty(), pointer(n.outputs[0]), offset);
-    call("cnnc_copy_blocks", {dst, pointer(in), i64(outer), i64(block),
-                              i64(y[size_t(axis)] * inner), i64(block)});
+    if (!isPart(in))
+      call("cnnc_copy_blocks", {dst, pointer(in), i64(outer), i64(block),
+                                i64(y[size_t(axis)] * inner), i64(block)});
     offset += block;
   }
 }

@@ -144,7 +144,13 @@ TEST(MemoryPlan, OffsetsAreAligned) {
     EXPECT_EQ(plan.find(v)->offset % kWorkspaceAlignment, 0) << v->name;
   EXPECT_EQ(plan.find(a)->size, 300);
   EXPECT_EQ(plan.find(d)->size, 600);
-  EXPECT_EQ(plan.workspaceSize, 2 * 320 + 640);
+  // a is computed where d holds it (concatenation in place); c would start
+  // at byte 300 of d, which is not aligned, so it has memory of its own and
+  // is copied.
+  EXPECT_EQ(plan.find(a)->partOf, d);
+  EXPECT_EQ(plan.find(a)->offset, plan.find(d)->offset);
+  EXPECT_EQ(plan.find(c)->partOf, nullptr);
+  EXPECT_EQ(plan.workspaceSize, 320 + 640);
   EXPECT_EQ(plan.unsharedSize, 2 * 320 + 640);
 }
 
