@@ -46,6 +46,10 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
 typedef struct {
   const float *p;
   int64_t floats, next, part, parts;
+  /* Input to bring into L2 as well (CONV_BLOCKED; 0 for none): the tile's
+   * pixels of its last row of taps, this many floats further on, which the
+   * band after this one (one-row planes) or the next output row reads. */
+  int64_t inputAhead;
 } Prefetch;
 
 /* Slice `slice` of `slices` of f's ranges, a cache line at a time. */
@@ -100,6 +104,12 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
       prefetchSlice(pf, pf.part * (g1 - g0) + u - g0, pf.parts * (g1 - g0));   \
       for (int64_t kh = kh0; kh < kh1; ++kh) {                                 \
         int64_t ih = ihBase + kh * DH;                                         \
+        if (mode == CONV_BLOCKED && pf.inputAhead && kh == kh1 - 1) {          \
+          const float *ahead = x + ((n * Cb + u) * H + ih) * W * B +           \
+                               (ow0 * SW - PL) * B + pf.inputAhead;            \
+          for (int64_t i = 0; i < (RT * SW + KW - 1) * B; i += 16)             \
+            __builtin_prefetch(ahead + i, 0, 2);                               \
+        }                                                                      \
         for (int64_t kw = 0; kw < KW; ++kw) {                                  \
           int64_t col0 = ow0 * (SW) - PL + kw * DW;                            \
           /* The pixel column t reads, or zeroPixel. */                        \
@@ -276,17 +286,33 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
     int64_t unitsPerImage = (Mb + MAX_RO - 1) / MAX_RO;                        \
     int64_t tapFloats = KH * KW * B * (mode == CONV_BLOCKED ? B : 1);          \
     int64_t blockFloats = inputUnits * tapFloats;                              \
-    Prefetch none = {0, 0, 0, 0, 1};                                           \
+    Prefetch none = {0, 0, 0, 0, 1, 0};                                        \
     if (band > 0) {                                                            \
-      for (int64_t oh = oh0; oh < oh1; ++oh)                                   \
-        for (int64_t band0 = ow0; band0 < ow1; band0 += band)                  \
-          for (int64_t u = u0; u < u1; ++u)                                    \
-            for (int64_t g0 = 0; g0 < inputUnits; g0 += group)                 \
-              convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M, \
-                          OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0,      \
-                          min64(inputUnits, g0 + group),                       \
-                          g0 + group >= inputUnits, u, oh, band0,              \
-                          min64(ow1, band0 + band), none);                     \
+      /* Images outermost: the units in the band loop share the band's       \
+       * input only within an image, and the first of them brings in the    \
+       * input of that image's next band. */                                \
+      for (int64_t i0 = u0, i1; i0 < u1; i0 = i1) {                            \
+        i1 = min64(u1, (i0 / unitsPerImage + 1) * unitsPerImage);              \
+        for (int64_t oh = oh0; oh < oh1; ++oh)                                 \
+          for (int64_t band0 = ow0; band0 < ow1; band0 += band) {              \
+            /* The band's first unit brings in the input the next band (in   \
+             * a one-row plane) or the next output row reads for the first   \
+             * time: from memory, where the input is too large for the       \
+             * caches, at the FMAs' pace rather than the memory's. */         \
+            Prefetch input = none;                                             \
+            if (OH == 1 && band0 + band < ow1)                                 \
+              input.inputAhead = band * SW * B;                                \
+            else if (OH > 1 && oh + 1 < oh1)                                   \
+              input.inputAhead = SH * W * B;                                   \
+            for (int64_t u = i0; u < i1; ++u)                                  \
+              for (int64_t g0 = 0; g0 < inputUnits; g0 += group)               \
+                convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W,  \
+                            M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0, \
+                            min64(inputUnits, g0 + group),                     \
+                            g0 + group >= inputUnits, u, oh, band0,            \
+                            min64(ow1, band0 + band), u == i0 ? input : none); \
+          }                                                                    \
+      }                                                                        \
     } else {                                                                   \
       for (int64_t u = u0; u < u1; ++u)                                        \
         for (int64_t g0 = 0; g0 < inputUnits; g0 += group) {                   \
@@ -430,7 +456,7 @@ DEFINE_CONV_NCHWC(16)
     const float *weUnit = we + ob * Cb * B * B;                                \
     const float *beUnit = be ? be + ob * B : 0;                                \
     float ring[KH * 2 * W * B];                                                \
-    Prefetch none = {0, 0, 0, 0, 1};                                           \
+    Prefetch none = {0, 0, 0, 0, 1, 0};                                        \
     int64_t inner0, inner1;                                                    \
     validRange(OW, W - (KW - 1), SW, -PL, &inner0, &inner1);                   \
     /* The first expanded row the ring does not hold yet. */                  \
