@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <limits>
 #include <unordered_set>
 
@@ -39,6 +40,12 @@ bool becomesView(const Node &node, const MemoryPlan &plan,
          !graphOutputs.count(node.outputs[0]);
 }
 
+// The value whose memory a placement that owns none names: what it is a
+// view of, written in place over, or a part of.
+const Value *sharedValue(const TensorPlacement &p) {
+  return p.viewOf ? p.viewOf : p.inPlaceOf ? p.inPlaceOf : p.partOf;
+}
+
 // The value owning the memory `v` uses in `plan`: `v` itself, or for a view
 // or a result in place the owner of the value it shares with; nullptr when
 // `v` or one on the way is not planned, or the chain loops (only in a
@@ -50,7 +57,7 @@ const Value *memoryOwner(const MemoryPlan &plan, const Value *v) {
       return nullptr;
     if (p->ownsMemory())
       return v;
-    v = p->viewOf ? p->viewOf : p->inPlaceOf ? p->inPlaceOf : p->partOf;
+    v = sharedValue(*p);
   }
   return nullptr;
 }
@@ -64,7 +71,7 @@ int64_t memoryOffset(const MemoryPlan &plan, const Value *v) {
     if (p.ownsMemory())
       return offset + p.offset;
     offset += p.partOffset;
-    v = p.viewOf ? p.viewOf : p.inPlaceOf ? p.inPlaceOf : p.partOf;
+    v = sharedValue(p);
   }
   throw InternalError("a loop of values sharing memory in a memory plan");
 }
@@ -241,6 +248,30 @@ std::optional<int64_t> concatPartOffset(const Node &node, size_t i) {
   return offset;
 }
 
+namespace {
+
+// Concat operands that are parts of their Concat's result, each with that
+// result and its offset there (concatPartOffset): the operands of Concats
+// that `accepts` takes, given the result, the operand and the offset. The
+// first Concat reading an operand claims it.
+using ConcatParts =
+    std::unordered_map<const Value *, std::pair<const Value *, int64_t>>;
+ConcatParts concatParts(
+    const Graph &graph,
+    const std::function<bool(const Value *, const Value *, int64_t)> &accepts) {
+  ConcatParts parts;
+  for (const auto &node : graph.nodes)
+    for (size_t k = 0; node->kind == OpKind::Concat && k < node->inputs.size();
+         ++k) {
+      std::optional<int64_t> offset = concatPartOffset(*node, k);
+      if (offset && accepts(node->outputs[0], node->inputs[k], *offset))
+        parts.emplace(node->inputs[k], std::pair(node->outputs[0], *offset));
+    }
+  return parts;
+}
+
+} // namespace
+
 MemoryPlan planMemory(const Graph &graph) {
   MemoryPlan plan;
   std::unordered_set<const Value *> graphOutputs(graph.outputs.begin(),
@@ -250,20 +281,13 @@ MemoryPlan planMemory(const Graph &graph) {
   std::vector<const Value *> owners;
 
   // The Concat operands to compute in their Concat's result (the header's
-  // rules), each with that result and its offset there.
-  std::unordered_map<const Value *, std::pair<const Value *, int64_t>> parts;
-  for (const auto &node : graph.nodes) {
-    if (node->kind != OpKind::Concat || graphOutputs.count(node->outputs[0]) ||
-        node->outputs[0]->type.byteSize() == 0)
-      continue;
-    for (size_t k = 0; k < node->inputs.size(); ++k) {
-      const Value *x = node->inputs[k];
-      std::optional<int64_t> offset = concatPartOffset(*node, k);
-      if (offset && x->producer && x->producer->kind != OpKind::Concat &&
-          !graphOutputs.count(x) && x->type.byteSize() > 0)
-        parts.emplace(x, std::pair(node->outputs[0], *offset));
-    }
-  }
+  // rules).
+  ConcatParts parts = concatParts(
+      graph, [&](const Value *result, const Value *x, int64_t) {
+        return !graphOutputs.count(result) && result->type.byteSize() > 0 &&
+               x->producer && x->producer->kind != OpKind::Concat &&
+               !graphOutputs.count(x) && x->type.byteSize() > 0;
+      });
 
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &node = *graph.nodes[i];
@@ -565,21 +589,13 @@ MemoryPlan recordedPlan(const Graph &graph) {
   std::unordered_map<const Value *, size_t> lastRead = lastReaders(graph);
   // Concat operands recorded where concatPartOffset puts them in the
   // result: parts of it.
-  std::unordered_map<const Value *, std::pair<const Value *, int64_t>> parts;
-  for (const auto &node : graph.nodes) {
-    const Value *result = node->kind == OpKind::Concat ? node->outputs[0]
-                                                        : nullptr;
-    if (!result || !result->workspaceOffset)
-      continue;
-    for (size_t k = 0; k < node->inputs.size(); ++k) {
-      const Value *x = node->inputs[k];
-      std::optional<int64_t> offset = concatPartOffset(*node, k);
-      if (offset && x->producer && !x->viewOf && x->workspaceOffset &&
-          *x->workspaceOffset == *result->workspaceOffset + *offset &&
-          x->type.byteSize() > 0)
-        parts.emplace(x, std::pair(result, *offset));
-    }
-  }
+  ConcatParts parts = concatParts(
+      graph, [](const Value *result, const Value *x, int64_t offset) {
+        return result->workspaceOffset && x->producer && !x->viewOf &&
+               x->workspaceOffset &&
+               *x->workspaceOffset == *result->workspaceOffset + offset &&
+               x->type.byteSize() > 0;
+      });
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &node = *graph.nodes[i];
     for (const Value *v : node.outputs) {
