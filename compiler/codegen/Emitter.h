@@ -97,21 +97,18 @@ public:
                         std::vector<llvm::Value *> args);
   // Conv, FusedConv and Gemm1x1 with a blocked result (blocked.c).
   void blockedConv(const Node &n);
-  // A fused convolution's epilogue, `void epilogue.NAME(ptr y, ptr
-  // residual, i64 offset, i64 count)` (cnnc_epilogue in libjit.h): the
-  // residual add (FusedConv's and Gemm1x1's operand 3) when `addsResidual`,
-  // and the activation (the attributes with `prefix`), of y[offset, offset +
-  // count). NULL when there is nothing to do.
-  llvm::Function *epilogueFunction(const Node &n, const std::string &prefix,
-                                   bool addsResidual);
-  // epilogueFunction as a blocked kernel's cnnc_epilogue argument: the
-  // activation only (the blocked kernels add the residual to their
-  // accumulators themselves), or a null pointer when there is none.
-  llvm::Value *epilogueArgument(const Node &n, const std::string &prefix = "") {
-    llvm::Function *f = epilogueFunction(n, prefix, false);
-    return f ? static_cast<llvm::Value *>(f)
-             : llvm::ConstantPointerNull::get(b_.getPtrTy());
-  }
+  // A fused convolution's epilogue for the plain kernels, `void
+  // epilogue.N(ptr y, ptr residual, i64 offset, i64 count)`, which
+  // convWithEpilogue runs on the planes a task has just computed: the
+  // residual add (FusedConv's and Gemm1x1's operand 3) and the activation
+  // of y[offset, offset + count). NULL when there is nothing to do.
+  llvm::Function *epilogueFunction(const Node &n);
+  // A blocked kernel's cnnc_activation argument (libjit.h): `float
+  // activation.N(float)`, the activation with `prefix` of one value (the
+  // blocked kernels add the residual to their accumulators themselves), or
+  // a null pointer when there is none.
+  llvm::Value *activationArgument(const Node &n,
+                                  const std::string &prefix = "");
   // cnnc.ExpandDepthwise (blocked.c).
   void expandDepthwise(const Node &n);
   void lpPool(const Node &n);
@@ -171,6 +168,7 @@ private:
   std::map<const Value *, llvm::Value *> pointers_;
   std::map<std::string, llvm::Function *> specializations_; // by key
   std::map<std::string, llvm::Function *> epilogues_;       // by key
+  std::map<std::string, llvm::Function *> activations_;     // by key
 };
 
 } // namespace cnnc

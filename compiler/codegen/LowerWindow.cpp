@@ -121,6 +121,18 @@ int64_t convTileColumns(int64_t OW, int64_t B, int64_t RO,
   return best;
 }
 
+// Whether fused convolution `n` has an activation with `prefix` (a Conv
+// has none), and what tells it apart from others: its name and attributes.
+bool hasActivation(const Node &n, const std::string &prefix) {
+  return n.kind != OpKind::Conv && !n.getString(prefix + "activation").empty();
+}
+std::string activationKey(const Node &n, const std::string &prefix) {
+  return fmt::format("{} {} {} {}", n.getString(prefix + "activation"),
+                     n.getFloat(prefix + "leaky_alpha"),
+                     n.getFloat(prefix + "clip_min"),
+                     n.getFloat(prefix + "clip_max"));
+}
+
 } // namespace
 
 // Conv, FusedConv and Gemm1x1 (a 1x1 kernel without padding) with a blocked
@@ -216,7 +228,7 @@ void Emitter::blockedConv(const Node &n) {
   callRange(blockedKernel("cnnc_conv_nchwc", n.outputs[0]),
             {pointer(n.inputs[0]), pointer(n.inputs[1]),
              optionalPointer(n.input(2)), pointer(n.outputs[0]),
-             optionalPointer(n.input(3)), epilogueArgument(n),
+             optionalPointer(n.input(3)), activationArgument(n),
              i64(x.shape[1]), i64(H), i64(W), i64(y.shape[1]), i64(OH),
              i64(OW), i64(KH), i64(KW), i64(SH), i64(SW), i64(DH), i64(DW),
              i64(PT), i64(PL), i64(mode),
@@ -268,7 +280,7 @@ void Emitter::expandDepthwise(const Node &n) {
             {pointer(n.inputs[0]), pointer(n.inputs[1]),
              optionalPointer(n.input(3)), pointer(n.inputs[2]),
              optionalPointer(n.input(4)), pointer(n.outputs[0]),
-             epilogueArgument(n, "expand_"), epilogueArgument(n), i64(C),
+             activationArgument(n, "expand_"), activationArgument(n), i64(C),
              i64(H), i64(W), i64(E), i64(OH), i64(OW), i64(w.kernel[1]),
              i64(w.kernel[2]),
              i64(w.stride[1]), i64(w.stride[2]), i64(w.padBegin[1]),
@@ -284,23 +296,16 @@ void Emitter::conv(const Node &n) {
   callRange("cnnc_conv_f32", convArgs(*this, n));
 }
 
-llvm::Function *Emitter::epilogueFunction(const Node &n,
-                                          const std::string &prefix,
-                                          bool addsResidual) {
+llvm::Function *Emitter::epilogueFunction(const Node &n) {
   const Value *residual =
-      addsResidual && (n.kind == OpKind::FusedConv || n.kind == OpKind::Gemm1x1)
-          ? n.input(3)
-          : nullptr;
-  if (!residual &&
-      (n.kind == OpKind::Conv || n.getString(prefix + "activation").empty()))
+      n.kind == OpKind::FusedConv || n.kind == OpKind::Gemm1x1 ? n.input(3)
+                                                                : nullptr;
+  if (!residual && !hasActivation(n, ""))
     return nullptr;
   // One function per distinct epilogue, so that layers of the same shape
   // share their kernel's specialization (see Emitter::specialization).
-  std::string key = fmt::format("{} {} {} {} {}", residual != nullptr,
-                                n.getString(prefix + "activation"),
-                                n.getFloat(prefix + "leaky_alpha"),
-                                n.getFloat(prefix + "clip_min"),
-                                n.getFloat(prefix + "clip_max"));
+  std::string key =
+      fmt::format("{} {}", residual != nullptr, activationKey(n, ""));
   llvm::Function *&f = epilogues_[key];
   if (f)
     return f;
@@ -320,9 +325,28 @@ llvm::Function *Emitter::epilogueFunction(const Node &n,
     llvm::Value *v = b.CreateLoad(floatType, at);
     if (residual)
       v = b.CreateFAdd(v, b.CreateLoad(floatType, b.CreateGEP(floatType, res, i)));
-    b.CreateStore(emitFusedActivation(b, m_, n, v, prefix), at);
+    b.CreateStore(emitFusedActivation(b, m_, n, v, ""), at);
   });
   b.CreateRetVoid();
+  return f;
+}
+
+llvm::Value *Emitter::activationArgument(const Node &n,
+                                         const std::string &prefix) {
+  if (!hasActivation(n, prefix))
+    return llvm::ConstantPointerNull::get(b_.getPtrTy());
+  // One function per distinct activation, as for epilogueFunction.
+  llvm::Function *&f = activations_[activationKey(n, prefix)];
+  if (f)
+    return f;
+  llvm::Type *floatType = b_.getFloatTy();
+  f = llvm::Function::Create(
+      llvm::FunctionType::get(floatType, {floatType}, false),
+      llvm::GlobalValue::InternalLinkage,
+      fmt::format("activation.{}", activations_.size() - 1), m_);
+  f->addFnAttr(llvm::Attribute::AlwaysInline);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", f));
+  b.CreateRet(emitFusedActivation(b, m_, n, f->getArg(0), prefix));
   return f;
 }
 
@@ -332,7 +356,7 @@ llvm::Function *Emitter::epilogueFunction(const Node &n,
 // epilogue on them.
 void Emitter::convWithEpilogue(const Node &n, const std::string &kernel,
                                std::vector<llvm::Value *> args) {
-  llvm::Function *epilogue = epilogueFunction(n, "", true);
+  llvm::Function *epilogue = epilogueFunction(n);
   if (!epilogue)
     return callRange(kernel, std::move(args));
   // A plane: the elements of one output unit (n, channel).

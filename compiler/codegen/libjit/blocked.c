@@ -23,6 +23,19 @@
 #define MAX_RT 12
 #define MAX_RO 2
 
+/* v with `activation` applied to every lane where `apply`: with both
+ * constant after inlining, a no-op or the activation's vector form. */
+#define DEFINE_ACTIVATE(B)                                                     \
+  static inline vf##B activate##B(int apply, cnnc_activation activation,       \
+                                  vf##B v) {                                   \
+    if (apply)                                                                 \
+      for (int i = 0; i < B; ++i)                                              \
+        v[i] = activation(v[i]);                                               \
+    return v;                                                                  \
+  }
+DEFINE_ACTIVATE(8)
+DEFINE_ACTIVATE(16)
+
 /* Read for a tap that falls outside the image: a zero pixel, so the tiles
  * at the borders run the same branch-free code as the others. */
 static const float zeroPixel[16];
@@ -67,11 +80,11 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
 
 /* One register tile: output columns [ow0, ow0 + RT) of output row `out`
  * (in y), output blocks ob .. ob + RO - 1, accumulated over every input
- * channel and tap; columns from ow0 + t0 on are stored and go through the
- * epilogue while in cache. `checked` tiles touch the borders: a column whose
- * tap falls outside the image reads zeroPixel for it. Inlined with constant
- * B, mode, RT, RO and checked, the loops over t and j unroll and acc lives
- * in registers. */
+ * channel and tap; columns from ow0 + t0 on are stored, through the
+ * activation after the last group of input channels. `checked` tiles touch
+ * the borders: a column whose tap falls outside the image reads zeroPixel
+ * for it. Inlined with constant B, mode, RT, RO and checked, the loops
+ * over t and j unroll and acc lives in registers. */
 #define DEFINE_CONV_TILE(B)                                                    \
   static inline __attribute__((always_inline)) void convTile##B(               \
       const float *restrict x, const float *restrict w,                        \
@@ -80,8 +93,8 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
       int64_t SW, int64_t DH, int64_t DW, int64_t PL, int64_t ihBase,          \
       int64_t kh0, int64_t kh1, int64_t ow0, int64_t t0, int64_t RT,           \
       int64_t RO, int checked, int64_t outStride, int64_t wNext, float *y,     \
-      const float *residual, cnnc_epilogue epilogue, int64_t g0, int64_t g1,   \
-      int last, Prefetch pf) {                                                 \
+      const float *residual, cnnc_activation activation, int64_t g0,           \
+      int64_t g1, int last, Prefetch pf) {                                     \
     vf##B acc[MAX_RO][MAX_RT];                                                 \
     /* The first group of input channels starts from the bias plus the         \
      * residual, the others from the sums stored so far. (Columns before t0    \
@@ -100,7 +113,7 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
     /* Input channels [g0, g1) (blocks for CONV_BLOCKED, single ones for       \
      * CONV_PLAIN) outermost, so the weights stream through memory in order. */ \
     for (int64_t u = g0; u < g1; ++u) {                                        \
-      /* The tile's slice of the prefetch, spread over its input channels. */ \
+      /* The tile's slice of the prefetch, spread over its input channels. */  \
       prefetchSlice(pf, pf.part * (g1 - g0) + u - g0, pf.parts * (g1 - g0));   \
       for (int64_t kh = kh0; kh < kh1; ++kh) {                                 \
         int64_t ih = ihBase + kh * DH;                                         \
@@ -159,16 +172,13 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
         }                                                                      \
       }                                                                        \
     }                                                                          \
-    /* Columns before t0 belong to the tile before, which has stored them      \
-     * and run the epilogue on them already. */                                \
-    for (int64_t j = 0; j < RO; ++j) {                                         \
+    /* The last group of input channels stores the results; columns before     \
+     * t0 belong to the tile before, which has stored them already. */         \
+    for (int64_t j = 0; j < RO; ++j)                                           \
       for (int64_t t = 0; t < RT; ++t)                                         \
         if (t >= t0)                                                           \
-          store##B(out + j * outStride + (ow0 + t) * B, acc[j][t]);            \
-      if (epilogue && last)                                                    \
-        epilogue(y, 0, out - y + j * outStride + (ow0 + t0) * B,               \
-                 (RT - t0) * B);                                               \
-    }                                                                          \
+          store##B(out + j * outStride + (ow0 + t) * B,                        \
+                   activate##B(activation && last, activation, acc[j][t]));    \
   }
 
 /* Output columns [band0, band1) of row oh of work unit u (below), in
@@ -178,7 +188,7 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
   static inline __attribute__((always_inline)) void convBand##B(               \
       const float *restrict x, const float *restrict w,                        \
       const float *restrict bias, float *y,                                    \
-      const float *residual, cnnc_epilogue epilogue, int64_t mode,             \
+      const float *residual, cnnc_activation activation, int64_t mode,         \
       int64_t C, int64_t H, int64_t W, int64_t M, int64_t OH, int64_t OW,      \
       int64_t KH, int64_t KW, int64_t SH, int64_t SW, int64_t DH, int64_t DW,  \
       int64_t PT, int64_t PL, int64_t RT, int64_t g0, int64_t g1, int last,    \
@@ -216,19 +226,19 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
       if (!lone && checked)                                                    \
         convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
                     PL, ihBase, kh0, kh1, start, t0, RT, 2, 1, plane, wNext,   \
-                    y, residual, epilogue, g0, g1, last, tilePf);              \
+                    y, residual, activation, g0, g1, last, tilePf);            \
       else if (!lone)                                                          \
         convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
                     PL, ihBase, kh0, kh1, start, t0, RT, 2, 0, plane, wNext,   \
-                    y, residual, epilogue, g0, g1, last, tilePf);              \
+                    y, residual, activation, g0, g1, last, tilePf);            \
       else if (checked)                                                        \
         convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
                     PL, ihBase, kh0, kh1, start, t0, RT, 1, 1, plane, wNext,   \
-                    y, residual, epilogue, g0, g1, last, tilePf);              \
+                    y, residual, activation, g0, g1, last, tilePf);            \
       else                                                                     \
         convTile##B(x, w, bv, out, mode, n, ob, C, H, W, KH, KW, SW, DH, DW,   \
                     PL, ihBase, kh0, kh1, start, t0, RT, 1, 0, plane, wNext,   \
-                    y, residual, epilogue, g0, g1, last, tilePf);              \
+                    y, residual, activation, g0, g1, last, tilePf);            \
       ow = start + RT;                                                         \
     }                                                                          \
   }
@@ -258,47 +268,47 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
   static void convRect##B(                                                     \
       const float *restrict x, const float *restrict w,                        \
       const float *restrict bias, float *y,                                    \
-      const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
+      const float *residual, cnnc_activation activation, int64_t C, int64_t H, \
       int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
       int64_t mode, int64_t RT, int64_t band, int64_t group, int64_t parts,    \
       int64_t u0, int64_t u1, int64_t p0, int64_t p1) {                        \
-    /* A part of a one-row plane is whole tiles, so that only the plane's  \
-     * last tile overlaps the one before it however the parts are run. */    \
+    /* A part of a one-row plane is whole tiles, so that only the plane's      \
+     * last tile overlaps the one before it however the parts are run. */      \
     int64_t byRows = OH >= parts;                                              \
-    int64_t partColumns = ((OW + RT - 1) / RT + parts - 1) / parts * RT;      \
+    int64_t partColumns = ((OW + RT - 1) / RT + parts - 1) / parts * RT;       \
     int64_t oh0 = byRows ? OH * p0 / parts : 0;                                \
     int64_t oh1 = byRows ? OH * p1 / parts : OH;                               \
     int64_t ow0 = byRows ? 0 : min64(OW, p0 * partColumns);                    \
     int64_t ow1 = byRows ? OW : min64(OW, p1 * partColumns);                   \
-    /* Input channels in groups of `group` (0: one group), each run over a    \
-     * unit's every row (or, bands outermost, the band's every tile) before   \
-     * the next, so that the group's weights stay in L1 meanwhile. */         \
+    /* Input channels in groups of `group` (0: one group), each run over a     \
+     * unit's every row (or, bands outermost, the band's every tile) before    \
+     * the next, so that the group's weights stay in L1 meanwhile. */          \
     int64_t inputUnits = mode == CONV_BLOCKED ? (C + B - 1) / B                \
                          : mode == CONV_PLAIN ? C                              \
                                               : 1;                             \
     if (group <= 0 || group > inputUnits)                                      \
       group = inputUnits;                                                      \
-    /* Units outermost, the weights of the next unit or input channel      \
-     * group (not depthwise: too few to matter) are prefetched while this    \
-     * one computes, each row's band taking a slice of them. */             \
+    /* Units outermost, the weights of the next unit or input channel          \
+     * group (not depthwise: too few to matter) are prefetched while this      \
+     * one computes, each row's band taking a slice of them. */                \
     int64_t Mb = (M + B - 1) / B;                                              \
     int64_t unitsPerImage = (Mb + MAX_RO - 1) / MAX_RO;                        \
     int64_t tapFloats = KH * KW * B * (mode == CONV_BLOCKED ? B : 1);          \
     int64_t blockFloats = inputUnits * tapFloats;                              \
     Prefetch none = {0, 0, 0, 0, 1, 0};                                        \
     if (band > 0) {                                                            \
-      /* Images outermost: the units in the band loop share the band's       \
-       * input only within an image, and the first of them brings in the    \
-       * input of that image's next band. */                                \
+      /* Images outermost: the units in the band loop share the band's         \
+       * input only within an image, and the first of them brings in the       \
+       * input of that image's next band. */                                   \
       for (int64_t i0 = u0, i1; i0 < u1; i0 = i1) {                            \
         i1 = min64(u1, (i0 / unitsPerImage + 1) * unitsPerImage);              \
         for (int64_t oh = oh0; oh < oh1; ++oh)                                 \
           for (int64_t band0 = ow0; band0 < ow1; band0 += band) {              \
-            /* The band's first unit brings in the input the next band (in   \
-             * a one-row plane) or the next output row reads for the first   \
-             * time: from memory, where the input is too large for the       \
-             * caches, at the FMAs' pace rather than the memory's. */         \
+            /* The band's first unit brings in the input the next band (in     \
+             * a one-row plane) or the next output row reads for the first     \
+             * time: from memory, where the input is too large for the         \
+             * caches, at the FMAs' pace rather than the memory's. */          \
             Prefetch input = none;                                             \
             if (OH == 1 && band0 + band < ow1)                                 \
               input.inputAhead = band * SW * B;                                \
@@ -306,9 +316,9 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
               input.inputAhead = SH * W * B;                                   \
             for (int64_t u = i0; u < i1; ++u)                                  \
               for (int64_t g0 = 0; g0 < inputUnits; g0 += group)               \
-                convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W,  \
-                            M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0, \
-                            min64(inputUnits, g0 + group),                     \
+                convBand##B(x, w, bias, y, residual, activation, mode, C, H,   \
+                            W, M, OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT,  \
+                            g0, min64(inputUnits, g0 + group),                 \
                             g0 + group >= inputUnits, u, oh, band0,            \
                             min64(ow1, band0 + band), u == i0 ? input : none); \
           }                                                                    \
@@ -329,7 +339,7 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
           }                                                                    \
           for (int64_t oh = oh0; oh < oh1; ++oh) {                             \
             pf.part = oh - oh0;                                                \
-            convBand##B(x, w, bias, y, residual, epilogue, mode, C, H, W, M,   \
+            convBand##B(x, w, bias, y, residual, activation, mode, C, H, W, M, \
                         OH, OW, KH, KW, SH, SW, DH, DW, PT, PL, RT, g0,        \
                         min64(inputUnits, g0 + group),                         \
                         g0 + group >= inputUnits, u, oh, ow0, ow1, pf);        \
@@ -353,10 +363,10 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
  * units x parts (the rest of a first part, whole parts, the start of a last
  * part), so that a thread's whole parts run in the loop order below rather
  * than part by part. The register tile has RT columns (RT <= OW and
- * MAX_RT) and the epilogue, when not NULL, gets each stored run of y
- * (cnnc_epilogue in libjit.h: the activation; the tiles add the residual
- * to their accumulators, so that y may be written in place over it and is
- * not restrict); both are the code generator's.
+ * MAX_RT) and the activation, when not NULL, goes over the accumulators
+ * before they are stored (cnnc_activation in libjit.h; the tiles add the
+ * residual to their accumulators too, so that y may be written in place
+ * over it and is not restrict); both are the code generator's.
  * A 1x1 convolution (Gemm1x1) is the case KH = KW = 1; with stride 1 the
  * code generator passes the whole plane as one row.
  *
@@ -376,7 +386,7 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
   KERNEL void cnnc_conv_nchwc_b##B##_f32(                                      \
       const float *restrict x, const float *restrict w,                        \
       const float *restrict bias, float *y,                                    \
-      const float *residual, cnnc_epilogue epilogue, int64_t C, int64_t H,     \
+      const float *residual, cnnc_activation activation, int64_t C, int64_t H, \
       int64_t W, int64_t M, int64_t OH, int64_t OW, int64_t KH, int64_t KW,    \
       int64_t SH, int64_t SW, int64_t DH, int64_t DW, int64_t PT, int64_t PL,  \
       int64_t mode, int64_t RT, int64_t band, int64_t group, int64_t units,    \
@@ -384,7 +394,7 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
     RT = min64(min64(RT, OW), MAX_RT);                                         \
     for (int64_t i = iBegin, u0, u1, p0, p1; i < iEnd;) {                      \
       i = nextRect(i, iEnd, units, &u0, &u1, &p0, &p1);                        \
-      convRect##B(x, w, bias, y, residual, epilogue, C, H, W, M, OH, OW, KH,   \
+      convRect##B(x, w, bias, y, residual, activation, C, H, W, M, OH, OW, KH, \
                   KW, SH, SW, DH, DW, PT, PL, mode, RT, band, group, parts,    \
                   u0, u1, p0, p1);                                             \
     }                                                                          \
@@ -403,7 +413,8 @@ DEFINE_CONV_NCHWC(16)
   static inline __attribute__((always_inline)) void dwTile##B(                 \
       const float *const *rows, const float *restrict wk, const float *bv,     \
       float *out, int64_t W, int64_t KW, int64_t SW, int64_t PL, int64_t kh0,  \
-      int64_t kh1, int64_t start, int64_t t0, int64_t RT, int checked) {       \
+      int64_t kh1, int64_t start, int64_t t0, int64_t RT, int checked,         \
+      cnnc_activation activation) {                                            \
     vf##B acc[MAX_RT];                                                         \
     for (int64_t t = 0; t < RT; ++t)                                           \
       acc[t] = load##B(bv);                                                    \
@@ -418,9 +429,10 @@ DEFINE_CONV_NCHWC(16)
           acc[t] += load##B(px) * wv;                                          \
         }                                                                      \
       }                                                                        \
-    /* Columns before t0 are the tile before's, stored with its epilogue. */ \
+    /* Columns before t0 are the tile before's, stored already. */             \
     for (int64_t t = t0; t < RT; ++t)                                          \
-      store##B(out + (start + t) * B, acc[t]);                                 \
+      store##B(out + (start + t) * B,                                          \
+               activate##B(activation != 0, activation, acc[t]));              \
   }
 
 /* cnnc.ExpandDepthwise (Ops.def) with NCHWBc x [N, C, H, W] and y [N, E,
@@ -431,8 +443,8 @@ DEFINE_CONV_NCHWC(16)
  * them, into a ring of KH rows (row ih in slot ih % KH, which the code
  * generator keeps within 64 KiB of stack): each expanded row once per run
  * of consecutive output rows, with the expansion's register tiles (RT
- * columns) and epilogue, then the depthwise row from the ring with its own
- * (RTd columns) and epilogue. Work items: parts (runs of output rows) of
+ * columns) and activation, then the depthwise row from the ring with its
+ * own (RTd columns) and activation. Work items: parts (runs of output rows) of
  * units, parts outermost, as cnnc_conv_nchwc takes them; a run that starts
  * below the first row computes the KH - SH rows above it again. */
 #define DEFINE_EXPAND_DW(B)                                                    \
@@ -441,7 +453,7 @@ DEFINE_CONV_NCHWC(16)
       const float *restrict x, const float *restrict we,                       \
       const float *restrict be, const float *restrict wd,                      \
       const float *restrict bd, float *restrict y,                             \
-      cnnc_epilogue expandEpilogue, cnnc_epilogue epilogue, int64_t C,         \
+      cnnc_activation expandActivation, cnnc_activation activation, int64_t C, \
       int64_t H, int64_t W, int64_t E, int64_t OH, int64_t OW, int64_t KH,     \
       int64_t KW, int64_t SH, int64_t SW, int64_t PT, int64_t PL, int64_t RT,  \
       int64_t RTd, int64_t u, int64_t oh0, int64_t oh1) {                      \
@@ -449,8 +461,8 @@ DEFINE_CONV_NCHWC(16)
     int64_t unitsPerImage = (Eb + 1) / 2;                                      \
     int64_t n = u / unitsPerImage, ob = u % unitsPerImage * 2;                 \
     int64_t blocks = min64(2, Eb - ob);                                        \
-    /* The unit's channels (the expansion's M) and its slice of the           \
-     * operands: its output blocks' expansion weights and biases. */          \
+    /* The unit's channels (the expansion's M) and its slice of the            \
+     * operands: its output blocks' expansion weights and biases. */           \
     int64_t channels = min64(blocks * B, E - ob * B);                          \
     const float *xImage = x + n * Cb * H * W * B;                              \
     const float *weUnit = we + ob * Cb * B * B;                                \
@@ -459,14 +471,14 @@ DEFINE_CONV_NCHWC(16)
     Prefetch none = {0, 0, 0, 0, 1, 0};                                        \
     int64_t inner0, inner1;                                                    \
     validRange(OW, W - (KW - 1), SW, -PL, &inner0, &inner1);                   \
-    /* The first expanded row the ring does not hold yet. */                  \
+    /* The first expanded row the ring does not hold yet. */                   \
     int64_t next = max64(0, oh0 * SH - PT);                                    \
     for (int64_t oh = oh0; oh < oh1; ++oh) {                                   \
       int64_t ihBase = oh * SH - PT, kh0, kh1;                                 \
       validRange(KH, H, 1, ihBase, &kh0, &kh1);                                \
       for (; next < ihBase + kh1; ++next)                                      \
         convBand##B(xImage + next * W * B, weUnit, beUnit,                     \
-                    ring + next % KH * 2 * W * B, 0, expandEpilogue,           \
+                    ring + next % KH * 2 * W * B, 0, expandActivation,         \
                     CONV_BLOCKED, C, H, W, channels, 1, W, 1, 1, 1, 1, 1, 1,   \
                     0, 0, RT, 0, Cb, 1, 0, 0, 0, W, none);                     \
       for (int64_t j = 0; j < blocks; ++j) {                                   \
@@ -482,12 +494,10 @@ DEFINE_CONV_NCHWC(16)
           int64_t start = min64(ow, OW - RTd), t0 = ow - start;                \
           if (start < inner0 || start + RTd > inner1)                          \
             dwTile##B(rows, wk, bv, out, W, KW, SW, PL, kh0, kh1, start, t0,   \
-                      RTd, 1);                                                 \
+                      RTd, 1, activation);                                     \
           else                                                                 \
             dwTile##B(rows, wk, bv, out, W, KW, SW, PL, kh0, kh1, start, t0,   \
-                      RTd, 0);                                                 \
-          if (epilogue)                                                        \
-            epilogue(y, 0, out - y + ow * B, (RTd - t0) * B);                  \
+                      RTd, 0, activation);                                     \
           ow = start + RTd;                                                    \
         }                                                                      \
       }                                                                        \
@@ -497,7 +507,7 @@ DEFINE_CONV_NCHWC(16)
       const float *restrict x, const float *restrict we,                       \
       const float *restrict be, const float *restrict wd,                      \
       const float *restrict bd, float *restrict y,                             \
-      cnnc_epilogue expandEpilogue, cnnc_epilogue epilogue, int64_t C,         \
+      cnnc_activation expandActivation, cnnc_activation activation, int64_t C, \
       int64_t H, int64_t W, int64_t E, int64_t OH, int64_t OW, int64_t KH,     \
       int64_t KW, int64_t SH, int64_t SW, int64_t PT, int64_t PL, int64_t RT,  \
       int64_t RTd, int64_t units, int64_t parts, int64_t iBegin,               \
@@ -507,8 +517,8 @@ DEFINE_CONV_NCHWC(16)
     for (int64_t i = iBegin, u0, u1, p0, p1; i < iEnd;) {                      \
       i = nextRect(i, iEnd, units, &u0, &u1, &p0, &p1);                        \
       for (int64_t u = u0; u < u1; ++u)                                        \
-        expandDwRows##B(x, we, be, wd, bd, y, expandEpilogue, epilogue, C, H,  \
-                        W, E, OH, OW, KH, KW, SH, SW, PT, PL, RT, RTd, u,      \
+        expandDwRows##B(x, we, be, wd, bd, y, expandActivation, activation, C, \
+                        H, W, E, OH, OW, KH, KW, SH, SW, PT, PL, RT, RTd, u,   \
                         OH * p0 / parts, OH * p1 / parts);                     \
     }                                                                          \
   }

@@ -60,13 +60,14 @@ typedef float vf16 __attribute__((vector_size(64)));
 DEFINE_VECTOR_ACCESS(8)
 DEFINE_VECTOR_ACCESS(16)
 
-/* What a kernel runs on each run of results it has just stored, while they
- * are in cache: y[offset, offset + count) = f(y[...] + residual[...]) for a
- * fused convolution's residual add (residual NULL without one) and
- * activation; the blocked kernels (blocked.c) add the residual themselves
- * and pass NULL. Generated per node by the code generator and passed as a
- * constant, so after inlining the call is direct and inlined too. */
-typedef void (*cnnc_epilogue)(float *y, const float *residual, int64_t offset,
-                              int64_t count);
+/* A fused convolution's activation of one value, which the blocked kernels
+ * (blocked.c) apply to each lane of their accumulators before they store
+ * them, rather than in a second pass over the stored results (which took
+ * 20% of the time of a 1x1 convolution over 16 channels). Generated per node
+ * by the code generator and passed as a constant, so after inlining the
+ * call is direct and inlined too, and the lanes' copies vectorize. (The
+ * plain kernels' epilogue is generated code around the kernel call: see
+ * Emitter::convWithEpilogue.) */
+typedef float (*cnnc_activation)(float x);
 
 #endif
