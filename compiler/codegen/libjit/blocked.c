@@ -59,9 +59,10 @@ enum { CONV_BLOCKED = 0, CONV_PLAIN = 1, CONV_DEPTHWISE = 2 };
 typedef struct {
   const float *p;
   int64_t floats, next, part, parts;
-  /* Input to bring into L2 as well (CONV_BLOCKED; 0 for none): the tile's
-   * pixels of its last row of taps, this many floats further on, which the
-   * band after this one (one-row planes) or the next output row reads. */
+  /* Input to bring into L2 as well (not depthwise; 0 for none): the
+   * tile's pixels of its last row of taps, this many floats further on,
+   * which the band after this one (one-row planes) or the next output row
+   * reads. */
   int64_t inputAhead;
 } Prefetch;
 
@@ -117,21 +118,21 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
       prefetchSlice(pf, pf.part * (g1 - g0) + u - g0, pf.parts * (g1 - g0));   \
       for (int64_t kh = kh0; kh < kh1; ++kh) {                                 \
         int64_t ih = ihBase + kh * DH;                                         \
-        if (mode == CONV_BLOCKED && pf.inputAhead && kh == kh1 - 1) {          \
-          const float *ahead = x + ((n * Cb + u) * H + ih) * W * B +           \
-                               (ow0 * SW - PL) * B + pf.inputAhead;            \
-          for (int64_t i = 0; i < (RT * SW + KW - 1) * B; i += 16)             \
+        int64_t pixelStride = mode == CONV_PLAIN ? 1 : B;                      \
+        const float *row =                                                     \
+            mode == CONV_PLAIN     ? x + ((n * C + u) * H + ih) * W            \
+            : mode == CONV_BLOCKED ? x + ((n * Cb + u) * H + ih) * W * B       \
+                                   : x + ((n * Cb + ob) * H + ih) * W * B;     \
+        if (pf.inputAhead && kh == kh1 - 1) {                                  \
+          const float *ahead =                                                 \
+              row + (ow0 * SW - PL) * pixelStride + pf.inputAhead;             \
+          for (int64_t i = 0; i < (RT * SW + KW - 1) * pixelStride; i += 16)   \
             __builtin_prefetch(ahead + i, 0, 2);                               \
         }                                                                      \
         for (int64_t kw = 0; kw < KW; ++kw) {                                  \
           int64_t col0 = ow0 * (SW) - PL + kw * DW;                            \
           /* The pixel column t reads, or zeroPixel. */                        \
           const float *px[MAX_RT];                                             \
-          int64_t pixelStride = mode == CONV_PLAIN ? 1 : B;                    \
-          const float *row =                                                   \
-              mode == CONV_PLAIN ? x + ((n * C + u) * H + ih) * W              \
-              : mode == CONV_BLOCKED ? x + ((n * Cb + u) * H + ih) * W * B     \
-                                     : x + ((n * Cb + ob) * H + ih) * W * B;   \
           for (int64_t t = 0; t < RT; ++t) {                                   \
             int64_t col = col0 + t * SW;                                       \
             px[t] = checked && (col < 0 || col >= W)                           \
@@ -310,10 +311,11 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
              * time: from memory, where the input is too large for the         \
              * caches, at the FMAs' pace rather than the memory's. */          \
             Prefetch input = none;                                             \
+            int64_t pixel = mode == CONV_PLAIN ? 1 : B;                        \
             if (OH == 1 && band0 + band < ow1)                                 \
-              input.inputAhead = band * SW * B;                                \
+              input.inputAhead = band * SW * pixel;                            \
             else if (OH > 1 && oh + 1 < oh1)                                   \
-              input.inputAhead = SH * W * B;                                   \
+              input.inputAhead = SH * W * pixel;                               \
             for (int64_t u = i0; u < i1; ++u)                                  \
               for (int64_t g0 = 0; g0 < inputUnits; g0 += group)               \
                 convBand##B(x, w, bias, y, residual, activation, mode, C, H,   \
