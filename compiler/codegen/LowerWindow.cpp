@@ -137,10 +137,10 @@ std::string activationKey(const Node &n, const std::string &prefix) {
 
 // Conv, FusedConv and Gemm1x1 (a 1x1 kernel without padding) with a blocked
 // result, whose layouts ir/LayoutRules.h has checked: a call of
-// cnnc_conv_nchwc_bB_f32 with x, w, bias, y, the residual and epilogue, the
-// geometry, the input mode, the register tile's columns, the loop order,
-// the input channel groups, and the range of work items: parts of units (pairs of output blocks, or
-// single ones for depthwise).
+// cnnc_conv_nchwc_bB_f32 with x, w, bias, y, the residual and activation,
+// the geometry, the input mode, the register tile's columns, the loop
+// order, the input channel groups, and the range of work items: parts of
+// units (pairs of output blocks, or single ones for depthwise).
 void Emitter::blockedConv(const Node &n) {
   requireF32(n);
   const TensorType &x = n.inputs[0]->type, &y = n.outputs[0]->type;

@@ -60,7 +60,7 @@ typedef struct {
   const float *p;
   int64_t floats, next, part, parts;
   /* Input to bring into L2 as well (not depthwise; 0 for none): the
-   * tile's pixels of its last row of taps, this many floats further on,
+   * tile's pixels of its last row of taps, this many pixels further on,
    * which the band after this one (one-row planes) or the next output row
    * reads. */
   int64_t inputAhead;
@@ -125,7 +125,7 @@ static inline void prefetchSlice(Prefetch f, int64_t slice, int64_t slices) {
                                    : x + ((n * Cb + ob) * H + ih) * W * B;     \
         if (pf.inputAhead && kh == kh1 - 1) {                                  \
           const float *ahead =                                                 \
-              row + (ow0 * SW - PL) * pixelStride + pf.inputAhead;             \
+              row + (ow0 * SW - PL + pf.inputAhead) * pixelStride;             \
           for (int64_t i = 0; i < (RT * SW + KW - 1) * pixelStride; i += 16)   \
             __builtin_prefetch(ahead + i, 0, 2);                               \
         }                                                                      \
@@ -311,11 +311,10 @@ static inline int64_t nextRect(int64_t i, int64_t end, int64_t units,
              * time: from memory, where the input is too large for the         \
              * caches, at the FMAs' pace rather than the memory's. */          \
             Prefetch input = none;                                             \
-            int64_t pixel = mode == CONV_PLAIN ? 1 : B;                        \
             if (OH == 1 && band0 + band < ow1)                                 \
-              input.inputAhead = band * SW * pixel;                            \
+              input.inputAhead = band * SW;                                    \
             else if (OH > 1 && oh + 1 < oh1)                                   \
-              input.inputAhead = SH * W * pixel;                               \
+              input.inputAhead = SH * W;                                       \
             for (int64_t u = i0; u < i1; ++u)                                  \
               for (int64_t g0 = 0; g0 < inputUnits; g0 += group)               \
                 convBand##B(x, w, bias, y, residual, activation, mode, C, H,   \
