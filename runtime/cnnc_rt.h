@@ -1,9 +1,10 @@
 /* cnnc runtime: the small C library that compiled models link against.
  *
- * Five parts: the status codes that every entry point of the runtime and of
+ * Six parts: the status codes that every entry point of the runtime and of
  * generated models returns; a thread pool whose cnnc_parallel_for the
  * generated code calls; aligned allocation for workspaces; the loader of
- * weights files; and the per-node timers of profiled models. C99 plus
+ * weights files; the per-node timers of profiled models; and the hand-off
+ * of node results to the observer of observed (debug) models. C99 plus
  * POSIX threads, no C++ runtime. While a model runs nothing here allocates
  * or locks beyond the pool's own hand-off to its workers; only the first
  * loop allocates, to start the pool (cnnc_init_threads does that earlier). */
@@ -146,6 +147,52 @@ void cnnc_profile_record(const cnnc_profile *profile, int64_t node,
 
 /* Zeroes every node's time and calls. Call it while no run is under way. */
 void cnnc_profile_reset(const cnnc_profile *profile);
+
+/* ---- Observed results -------------------------------------------------- */
+
+/* A model compiled with `cnnc --observe` (a debug build, as ONNX Runtime's
+ * node-output dumps or TVM's debug executor) shows every node's results to
+ * an observer while it runs: after each node, for each of its results, the
+ * observer set with NAME_observe(fn, user) is called with a description of
+ * the tensor and its bytes where the model keeps them. The bytes are valid
+ * only during the call (a later node may reuse that memory, or write over
+ * it in place): copy what you keep. Nodes run one after another on the
+ * calling thread, so the observer is called from there, in execution
+ * order. A model compiled without --observe has no trace of it. */
+typedef struct cnnc_tensor_info {
+  int64_t node;          /* the producing node, in execution order */
+  const char *node_name; /* its ONNX name ("" if unnamed) */
+  const char *op_name;   /* "Conv", "cnnc.FusedConv", "MaxPool", ... */
+  const char *name;      /* the tensor's name */
+  const char *dtype;     /* "f32", "i64", ... */
+  int64_t element_size;  /* bytes per element */
+  int64_t rank;
+  const int64_t *shape; /* the logical dimensions, e.g. N, C, H, W */
+  /* 0: stored row-major. B (8 or 16): channels in blocks of B, stored as
+   * [N, ceil(C/B), dims 2.., B], the last block padded (cnnc_copy_row_major
+   * undoes it). */
+  int64_t block;
+  int64_t bytes; /* the stored size */
+} cnnc_tensor_info;
+
+typedef void (*cnnc_observer)(void *user, const cnnc_tensor_info *info,
+                              const void *data);
+
+/* Where an observed model keeps its observer (NAME_observe sets it). */
+typedef struct cnnc_observer_slot {
+  cnnc_observer fn;
+  void *user;
+} cnnc_observer_slot;
+
+/* What observed code calls after a node, for each result: fn(user, info,
+ * data) when an observer is set. */
+void cnnc_observe_record(const cnnc_observer_slot *slot,
+                         const cnnc_tensor_info *info, const void *data);
+
+/* Copies the tensor `info` describes, stored at `data`, into `out` in
+ * row-major order (the product of its shape, element_size bytes each). */
+void cnnc_copy_row_major(const cnnc_tensor_info *info, const void *data,
+                         void *out);
 
 #ifdef __cplusplus
 }

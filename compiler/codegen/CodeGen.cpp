@@ -398,6 +398,9 @@ void Emitter::emitEntry() {
   std::optional<ProfileInstrumentation> profile;
   if (options_.profile)
     profile.emplace(g_, m_, options_.name);
+  std::optional<ObserveInstrumentation> observe;
+  if (options_.observe)
+    observe.emplace(g_, m_, options_.name);
   for (size_t i = 0; i < g_.nodes.size(); ++i) {
     llvm::Value *start = profile ? profile->start(b_) : nullptr;
     try {
@@ -408,6 +411,9 @@ void Emitter::emitEntry() {
     }
     if (profile)
       profile->record(b_, i, start);
+    if (observe && problems.empty())
+      observe->record(b_, *g_.nodes[i],
+                      [&](const Value *v) { return pointer(v); });
   }
   if (!problems.empty())
     throw UserError(std::move(problems));
@@ -621,7 +627,8 @@ std::unique_ptr<llvm::Module> generateModule(const Graph &graph,
       .emitEntry();
   for (llvm::Function &f : *m)
     if (!f.isDeclaration() && f.getName() != options.name + "_run" &&
-        f.getName() != ProfileInstrumentation::accessorName(options.name))
+        f.getName() != ProfileInstrumentation::accessorName(options.name) &&
+        f.getName() != ObserveInstrumentation::accessorName(options.name))
       f.setLinkage(llvm::GlobalValue::InternalLinkage);
   std::string errors;
   llvm::raw_string_ostream os(errors);

@@ -41,6 +41,11 @@ struct CodeGenOptions {
   // `const cnnc_profile *NAME_profile(void)` (runtime/cnnc_rt.h), and calls
   // the runtime's clock around each node. Off, the code has no trace of it.
   bool profile = false;
+  // Hand every node's results to an observer (cnnc --observe, a debug
+  // build): the module then also exports `void NAME_observe(cnnc_observer,
+  // void *user)` (runtime/cnnc_rt.h) and calls the runtime after each node.
+  // Off, the code has no trace of it.
+  bool observe = false;
 };
 
 // With CodeGenOptions::externalWeights: the data of the constants the code

@@ -5,6 +5,7 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 
+#include <optional>
 
 namespace cnnc {
 
@@ -14,6 +15,7 @@ struct JitModel::Impl {
   Entry entry = nullptr;
   int64_t workspaceSize = 0;
   const cnnc_profile *profile = nullptr;
+  void (*observe)(cnnc_observer, void *) = nullptr;
   std::vector<TensorType> inputTypes, outputTypes;
 };
 
@@ -28,12 +30,14 @@ template <typename T> T orFail(llvm::Expected<T> value, const char *what) {
 
 } // namespace
 
-JitModel::JitModel(const Graph &graph, int optLevel, bool profile)
+JitModel::JitModel(const Graph &graph, int optLevel,
+                   Instrumentation instrumentation)
     : impl_(std::make_unique<Impl>()) {
   CodeGenOptions options;
   options.name = "cnnc_jit";
   options.optLevel = optLevel;
-  options.profile = profile;
+  options.profile = instrumentation == Instrumentation::Profile;
+  options.observe = instrumentation == Instrumentation::Observe;
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options);
   auto context = std::make_unique<llvm::LLVMContext>();
   std::unique_ptr<llvm::Module> module =
@@ -66,6 +70,7 @@ JitModel::JitModel(const Graph &graph, int optLevel, bool profile)
   define("cnnc_parallel_for", &cnnc_parallel_for);
   define("cnnc_profile_clock", &cnnc_profile_clock);
   define("cnnc_profile_record", &cnnc_profile_record);
+  define("cnnc_observe_record", &cnnc_observe_record);
   if (auto error = impl_->jit->getMainJITDylib().define(
           llvm::orc::absoluteSymbols(std::move(runtime))))
     throw InternalError("cannot define the runtime symbols: " +
@@ -79,10 +84,14 @@ JitModel::JitModel(const Graph &graph, int optLevel, bool profile)
   impl_->workspaceSize = *orFail(impl_->jit->lookup("cnnc_jit_workspace_size"),
                                  "no workspace size")
                               .toPtr<const int64_t *>();
-  if (profile)
+  if (options.profile)
     impl_->profile = orFail(impl_->jit->lookup("cnnc_jit_profile"),
                             "no profile table")
                          .toPtr<const cnnc_profile *(*)()>()();
+  if (options.observe)
+    impl_->observe =
+        orFail(impl_->jit->lookup("cnnc_jit_observe"), "no observer setter")
+            .toPtr<void (*)(cnnc_observer, void *)>();
   for (const Value *v : graph.inputs)
     impl_->inputTypes.push_back(v->type);
   for (const Value *v : graph.outputs)
@@ -122,6 +131,24 @@ std::vector<Tensor> JitModel::run(const std::vector<Tensor> &inputs) {
   return results;
 }
 
+std::vector<Tensor> JitModel::run(const std::vector<Tensor> &inputs,
+                                  const Observer &observer) {
+  if (!impl_->observe)
+    throw InternalError("JitModel: observing a model compiled without "
+                        "Instrumentation::Observe");
+  // The setter keeps the observer until it is unset, even if run throws.
+  struct Unset {
+    void (*observe)(cnnc_observer, void *);
+    ~Unset() { observe(nullptr, nullptr); }
+  } unset{impl_->observe};
+  impl_->observe(
+      [](void *user, const cnnc_tensor_info *info, const void *data) {
+        (*static_cast<const Observer *>(user))(*info, data);
+      },
+      const_cast<Observer *>(&observer));
+  return run(inputs);
+}
+
 void JitModel::run(const void *const *inputs, void *const *outputs,
                    void *workspace) const {
   impl_->entry(inputs, outputs, workspace);
@@ -130,5 +157,17 @@ void JitModel::run(const void *const *inputs, void *const *outputs,
 int64_t JitModel::workspaceSize() const { return impl_->workspaceSize; }
 
 const cnnc_profile *JitModel::profile() const { return impl_->profile; }
+
+Tensor observedTensor(const cnnc_tensor_info &info, const void *data) {
+  std::optional<DType> dtype = dtypeFromName(info.dtype);
+  if (!dtype)
+    throw InternalError(std::string("observed a tensor of unknown type ") +
+                        info.dtype);
+  TensorType type{*dtype, Shape(info.shape, info.shape + info.rank),
+                  Layout::Plain};
+  std::vector<uint8_t> bytes(type.byteSize());
+  cnnc_copy_row_major(&info, data, bytes.data());
+  return Tensor(type, std::move(bytes));
+}
 
 } // namespace cnnc

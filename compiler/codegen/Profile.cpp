@@ -6,31 +6,44 @@ namespace cnnc {
 
 namespace {
 
-// A private constant array of pointers to NUL-terminated copies of
-// `strings`, one copy per distinct string (op names repeat).
-llvm::Constant *stringTable(llvm::Module &m, const std::string &name,
-                            const std::vector<std::string> &strings) {
-  llvm::LLVMContext &ctx = m.getContext();
-  auto *ptr = llvm::PointerType::getUnqual(ctx);
-  std::map<std::string, llvm::Constant *> copies;
-  std::vector<llvm::Constant *> pointers;
-  for (const std::string &s : strings) {
-    llvm::Constant *&copy = copies[s];
+// Private constant NUL-terminated strings of one module, one copy of each
+// distinct string (op names repeat).
+class StringConstants {
+public:
+  StringConstants(llvm::Module &m, std::string name)
+      : m_(m), name_(std::move(name)) {}
+
+  llvm::Constant *get(const std::string &s) {
+    llvm::Constant *&copy = copies_[s];
     if (!copy) {
-      auto *data = llvm::ConstantDataArray::getString(ctx, s);
-      auto *global = new llvm::GlobalVariable(m, data->getType(), true,
+      auto *data = llvm::ConstantDataArray::getString(m_.getContext(), s);
+      auto *global = new llvm::GlobalVariable(m_, data->getType(), true,
                                               llvm::GlobalValue::PrivateLinkage,
-                                              data, name + ".str");
+                                              data, name_ + ".str");
       global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
       copy = global;
     }
-    pointers.push_back(copy);
+    return copy;
   }
-  auto *type = llvm::ArrayType::get(ptr, pointers.size());
-  return new llvm::GlobalVariable(
-      m, type, true, llvm::GlobalValue::PrivateLinkage,
-      llvm::ConstantArray::get(type, pointers), name);
-}
+
+  // A private constant array of pointers to `strings`.
+  llvm::Constant *table(const std::string &name,
+                        const std::vector<std::string> &strings) {
+    auto *ptr = llvm::PointerType::getUnqual(m_.getContext());
+    std::vector<llvm::Constant *> pointers;
+    for (const std::string &s : strings)
+      pointers.push_back(get(s));
+    auto *type = llvm::ArrayType::get(ptr, pointers.size());
+    return new llvm::GlobalVariable(
+        m_, type, true, llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantArray::get(type, pointers), name);
+  }
+
+private:
+  llvm::Module &m_;
+  std::string name_;
+  std::map<std::string, llvm::Constant *> copies_;
+};
 
 // A private zeroed, writable array of `count` uint64 counters.
 llvm::Constant *counters(llvm::Module &m, const std::string &name,
@@ -62,10 +75,11 @@ ProfileInstrumentation::ProfileInstrumentation(const Graph &graph,
   // the data layout gives it the C layout of the target.
   auto *type = llvm::StructType::get(ctx, {i64, ptr, ptr, ptr, ptr});
   size_t n = graph.nodes.size();
+  StringConstants strings(m, name + ".profile");
   auto *init = llvm::ConstantStruct::get(
       type, {llvm::ConstantInt::get(i64, n),
-             stringTable(m, name + ".profile.node_names", nodeNames),
-             stringTable(m, name + ".profile.op_names", opNames),
+             strings.table(name + ".profile.node_names", nodeNames),
+             strings.table(name + ".profile.op_names", opNames),
              counters(m, name + ".profile.nanoseconds", n),
              counters(m, name + ".profile.calls", n)});
   table_ =
@@ -88,6 +102,73 @@ llvm::Value *ProfileInstrumentation::start(llvm::IRBuilder<> &b) {
 void ProfileInstrumentation::record(llvm::IRBuilder<> &b, size_t index,
                                     llvm::Value *start) {
   b.CreateCall(record_, {table_, b.getInt64(index), start});
+}
+
+ObserveInstrumentation::ObserveInstrumentation(const Graph &graph,
+                                               llvm::Module &m,
+                                               const std::string &name) {
+  llvm::LLVMContext &ctx = m.getContext();
+  auto *ptr = llvm::PointerType::getUnqual(ctx);
+  auto *i64 = llvm::Type::getInt64Ty(ctx);
+  auto int64 = [&](int64_t v) { return llvm::ConstantInt::get(i64, v); };
+  StringConstants strings(m, name + ".observe");
+  // struct cnnc_tensor_info { int64_t node; const char *node_name, *op_name,
+  // *name, *dtype; int64_t element_size, rank; const int64_t *shape;
+  // int64_t block, bytes; }
+  auto *infoType = llvm::StructType::get(
+      ctx, {i64, ptr, ptr, ptr, ptr, i64, i64, ptr, i64, i64});
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    const Node &node = *graph.nodes[i];
+    for (const Value *v : node.outputs) {
+      if (!v)
+        continue;
+      const TensorType &t = v->type;
+      if ((t.layout != Layout::Plain && !isActivationLayout(t.layout)) ||
+          t.byteSize() == 0)
+        continue;
+      std::vector<llvm::Constant *> dims;
+      for (int64_t d : t.shape)
+        dims.push_back(int64(d));
+      auto *shapeType = llvm::ArrayType::get(i64, dims.size());
+      auto *shape = new llvm::GlobalVariable(
+          m, shapeType, true, llvm::GlobalValue::PrivateLinkage,
+          llvm::ConstantArray::get(shapeType, dims), name + ".observe.shape");
+      auto *info = llvm::ConstantStruct::get(
+          infoType,
+          {int64(int64_t(i)), strings.get(node.name),
+           strings.get(std::string(node.opName())), strings.get(v->name),
+           strings.get(std::string(dtypeName(t.dtype))),
+           int64(int64_t(dtypeSize(t.dtype))), int64(t.rank()), shape,
+           int64(layoutBlock(t.layout)), int64(int64_t(t.byteSize()))});
+      infos_[v] = new llvm::GlobalVariable(m, infoType, true,
+                                           llvm::GlobalValue::PrivateLinkage,
+                                           info, name + ".observe.info");
+    }
+  }
+  // struct cnnc_observer_slot { cnnc_observer fn; void *user; }, none set.
+  auto *slotType = llvm::StructType::get(ctx, {ptr, ptr});
+  slot_ = new llvm::GlobalVariable(
+      m, slotType, false, llvm::GlobalValue::PrivateLinkage,
+      llvm::ConstantAggregateZero::get(slotType), name + ".observer");
+  auto *setter = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr}, false),
+      llvm::GlobalValue::ExternalLinkage, accessorName(name), m);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx, "entry", setter));
+  b.CreateStore(setter->getArg(0), b.CreateStructGEP(slotType, slot_, 0));
+  b.CreateStore(setter->getArg(1), b.CreateStructGEP(slotType, slot_, 1));
+  b.CreateRetVoid();
+  record_ = m.getOrInsertFunction("cnnc_observe_record",
+                                  llvm::Type::getVoidTy(ctx), ptr, ptr, ptr);
+}
+
+void ObserveInstrumentation::record(
+    llvm::IRBuilder<> &b, const Node &node,
+    const std::function<llvm::Value *(const Value *)> &pointer) {
+  for (const Value *v : node.outputs) {
+    auto it = infos_.find(v);
+    if (it != infos_.end())
+      b.CreateCall(record_, {slot_, it->second, pointer(v)});
+  }
 }
 
 } // namespace cnnc

@@ -194,6 +194,15 @@ std::string generateHeader(const Graph &graph, const CodeGenOptions &options,
         " * {1} nodes are in execution order. */\n"
         "const cnnc_profile *{0}_profile(void);\n\n",
         n, graph.nodes.size());
+  if (options.observe)
+    h += fmt::format(
+        "/* Compiled with --observe (a debug build): after each node, each\n"
+        " * of its results is handed to fn(user, info, data), where info\n"
+        " * describes the tensor (see cnnc_tensor_info in cnnc_rt.h) and data\n"
+        " * is valid during the call only. fn NULL stops it. Not for\n"
+        " * concurrent runs: the observer is the model's, not the run's. */\n"
+        "void {0}_observe(cnnc_observer fn, void *user);\n\n",
+        n);
   // NAME_infer(const float *input0, ..., float *output0, ...)
   std::string params, inArray, outArray;
   for (size_t i = 0; i < graph.inputs.size(); ++i) {

@@ -34,7 +34,8 @@ void writeWeightsFile(const WeightsBlob &weights, const std::string &path);
 // itself. Compiles as C99 and as C++. With `weights` (the model was
 // compiled with externalWeights), also the weights' size and hash, a loader
 // NAME_load_weights, and the weights argument of NAME_run and NAME_infer.
-// With options.profile, also NAME_profile, which returns the node timings.
+// With options.profile, also NAME_profile, which returns the node timings;
+// with options.observe, NAME_observe, which sets the observer.
 std::string generateHeader(const Graph &graph, const CodeGenOptions &options,
                            const std::string &modelFile,
                            const WeightsBlob *weights = nullptr);

@@ -1,15 +1,21 @@
 // Code compiled with per-node timers (CodeGenOptions::profile): it must
 // compute exactly what the code without them computes, and its table
 // (cnnc_profile of cnnc_rt.h) must list every node and count every run.
-// No test here looks at how long anything took.
+// No test here looks at how long anything took. And code compiled for an
+// observer (CodeGenOptions::observe): the same results, and every node's
+// result handed over in execution order, described and laid out as
+// cnnc_tensor_info says, equal to the reference interpreter's.
 #include "compiler/codegen/Jit.h"
 #include "ir/Parser.h"
+#include "ir/interp/Interpreter.h"
 #include "passes/Pass.h"
 #include "tools/common/ToolSupport.h"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
+#include <map>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -69,7 +75,7 @@ std::vector<Tensor> randomInputs(const Graph &g) {
 TEST(ProfileTest, ProfiledCodeComputesWhatPlainCodeComputes) {
   std::unique_ptr<Graph> g = smallCnn();
   std::vector<Tensor> inputs = randomInputs(*g);
-  JitModel plain(*g), profiled(*g, 3, /*profile=*/true);
+  JitModel plain(*g), profiled(*g, 3, Instrumentation::Profile);
   EXPECT_EQ(plain.profile(), nullptr);
   ASSERT_NE(profiled.profile(), nullptr);
   for (int threads : {1, 2}) {
@@ -92,7 +98,7 @@ TEST(ProfileTest, ProfiledCodeComputesWhatPlainCodeComputes) {
 TEST(ProfileTest, TableListsEveryNodeAndCountsEveryRun) {
   std::unique_ptr<Graph> g = smallCnn();
   std::vector<Tensor> inputs = randomInputs(*g);
-  JitModel model(*g, 3, /*profile=*/true);
+  JitModel model(*g, 3, Instrumentation::Profile);
   const cnnc_profile *p = model.profile();
   ASSERT_NE(p, nullptr);
   ASSERT_EQ(p->num_nodes, int64_t(g->nodes.size()));
@@ -123,6 +129,71 @@ TEST(ProfileTest, TableListsEveryNodeAndCountsEveryRun) {
   model.run(inputs);
   for (size_t i = 0; i < g->nodes.size(); ++i)
     EXPECT_EQ(p->calls[i], 1u) << g->nodes[i]->name;
+}
+
+TEST(ObserveTest, ObservedCodeComputesWhatPlainCodeComputes) {
+  std::unique_ptr<Graph> g = smallCnn();
+  std::vector<Tensor> inputs = randomInputs(*g);
+  JitModel plain(*g), observed(*g, 3, Instrumentation::Observe);
+  std::vector<Tensor> expected = plain.run(inputs);
+  // Without an observer set, and with one.
+  int calls = 0;
+  for (bool observing : {false, true}) {
+    std::vector<Tensor> actual =
+        observing ? observed.run(inputs, [&](const cnnc_tensor_info &,
+                                             const void *) { ++calls; })
+                  : observed.run(inputs);
+    ASSERT_EQ(actual.size(), expected.size());
+    EXPECT_EQ(std::memcmp(actual[0].bytes().data(), expected[0].bytes().data(),
+                          actual[0].bytes().size()),
+              0);
+  }
+  EXPECT_EQ(calls, int(g->nodes.size()));
+  EXPECT_THROW(plain.run(inputs, [](const cnnc_tensor_info &, const void *) {}),
+               InternalError);
+}
+
+TEST(ObserveTest, EveryNodeResultIsHandedOverInOrderAsTheInterpreterHasIt) {
+  std::unique_ptr<Graph> g = smallCnn();
+  std::vector<Tensor> inputs = randomInputs(*g);
+  // The interpreter's result of every node, row-major.
+  std::map<const Value *, Tensor> reference;
+  interpretGraph(
+      *g, inputs, [&](const Node &n, const std::vector<Tensor> &results) {
+        for (size_t i = 0; i < results.size(); ++i)
+          reference.emplace(n.outputs[i], relayout(results[i], Layout::Plain));
+      });
+  JitModel model(*g, 3, Instrumentation::Observe);
+  int64_t previous = -1;
+  size_t seen = 0;
+  bool sawBlocked = false;
+  model.run(inputs, [&](const cnnc_tensor_info &info, const void *data) {
+    ASSERT_GE(info.node, previous) << "out of execution order";
+    ASSERT_LT(info.node, int64_t(g->nodes.size()));
+    previous = info.node;
+    const Node &n = *g->nodes[size_t(info.node)];
+    ASSERT_EQ(n.outputs.size(), 1u);
+    const Value *v = n.outputs[0];
+    EXPECT_EQ(info.node_name, n.name);
+    EXPECT_EQ(info.op_name, n.opName());
+    EXPECT_EQ(info.name, v->name);
+    EXPECT_EQ(info.dtype, std::string("f32"));
+    EXPECT_EQ(info.element_size, 4);
+    EXPECT_EQ(Shape(info.shape, info.shape + info.rank), v->type.shape);
+    EXPECT_EQ(info.block, layoutBlock(v->type.layout));
+    EXPECT_EQ(info.bytes, int64_t(v->type.byteSize()));
+    sawBlocked |= info.block != 0;
+    Tensor actual = observedTensor(info, data);
+    const Tensor &want = reference.at(v);
+    ASSERT_EQ(actual.type(), want.type());
+    for (int64_t i = 0; i < actual.type().numElements(); ++i)
+      ASSERT_NEAR(actual.floatAt(i), want.floatAt(i),
+                  1e-4 * (1 + std::fabs(want.floatAt(i))))
+          << n.name << " element " << i;
+    ++seen;
+  });
+  EXPECT_EQ(seen, g->nodes.size());
+  EXPECT_TRUE(sawBlocked) << "no blocked result: the test lost its point";
 }
 
 } // namespace

@@ -420,7 +420,8 @@ int run(const ImportOptions &options, const std::vector<int> &threads) {
   double compileSeconds = secondsSince(compileStart);
   std::unique_ptr<JitModel> profiled;
   if (perLayer)
-    profiled = std::make_unique<JitModel>(*graph, optLevel, /*profile=*/true);
+    profiled =
+        std::make_unique<JitModel>(*graph, optLevel, Instrumentation::Profile);
 
   PeakFlops peak;
   if (peakFlag.getNumOccurrences())

@@ -83,6 +83,13 @@ cl::opt<bool> profile(
              "table of per-node times and calls (see cnnc_profile in "
              "cnnc_rt.h)"),
     cl::init(false), cl::cat(toolOptions));
+cl::opt<bool> observe(
+    "observe",
+    cl::desc("A debug build that shows every node's results: the code then "
+             "also exports NAME_observe(fn, user), which sets a function "
+             "called after each node with each of its results (see "
+             "cnnc_tensor_info in cnnc_rt.h)"),
+    cl::init(false), cl::cat(toolOptions));
 ModelOptions modelOptions(toolOptions);
 // Registered in main (PassOptions::registerIn).
 PassOptions *passOptionsPtr = nullptr;
@@ -204,6 +211,7 @@ int main(int argc, char **argv) {
         codegen.cpu = mcpu;
         codegen.optLevel = optLevel;
         codegen.profile = profile;
+        codegen.observe = observe;
         pipeline = passOptionsPtr->pipeline(optLevel);
         codegen.externalWeights = weightsMode == Weights::File;
         if (codegen.externalWeights && what != Emit::Bundle)
