@@ -20,6 +20,9 @@ for var in ["ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"]:
 config.substitutions.append(("%python", config.python))
 config.substitutions.append(("%models", config.cnnc_models_dir))
 config.substitutions.append(("%srcroot", config.cnnc_source_dir))
+# %samples: the sample pictures scripts/setup.sh unpacks (darknet's).
+config.substitutions.append(
+    ("%samples", os.environ.get("CNNC_SAMPLES_DIR", "/usr/local/share/cnnc/samples")))
 # %make-model: builds an .onnx file from a Python script using onnx.helper.
 config.substitutions.append(
     ("%make-model", config.python + " " + os.path.join(config.test_source_root, "Inputs", "make_model.py")))

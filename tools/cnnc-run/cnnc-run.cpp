@@ -6,9 +6,10 @@
 #include "compiler/codegen/Jit.h"
 #include "compiler/onnx/Importer.h"
 #include "ir/interp/Interpreter.h"
+#include "tools/common/Image.h"
 #include "tools/common/ModelLoading.h"
-#include "tools/common/PassOptions.h"
 #include "tools/common/NpyFile.h"
+#include "tools/common/PassOptions.h"
 #include "tools/common/ToolSupport.h"
 
 #include <llvm/Support/CommandLine.h>
@@ -32,6 +33,39 @@ cl::OptionCategory toolOptions("cnnc-run options");
 
 cl::opt<std::string> modelFile(cl::Positional, cl::desc("<model.onnx>"),
                                cl::cat(toolOptions));
+cl::opt<std::string> imageFile(
+    cl::Positional,
+    cl::desc("[image]: classify this picture (PNG, JPEG, ...): the model's "
+             "one input is made from it, and the top classes are printed"),
+    cl::cat(toolOptions));
+cl::opt<std::string> labelsFile(
+    "labels",
+    cl::desc("With an image: the class names, one a line in the order of "
+             "the model's scores (default: class numbers)"),
+    cl::value_desc("file"), cl::cat(toolOptions));
+cl::opt<int> top("top",
+                 cl::desc("With an image: how many classes to print "
+                          "(default 5)"),
+                 cl::init(5), cl::cat(toolOptions));
+cl::opt<int> resizeShorter(
+    "resize",
+    cl::desc("With an image: resize its shorter side to N and cut out the "
+             "center at the model's input size (default for RGB models: "
+             "the input's height * 8/7, ImageNet's 256 for 224; for gray "
+             "ones the image is resized to the input's size); 0 resizes "
+             "to the input's size directly"),
+    cl::init(-1), cl::cat(toolOptions));
+cl::opt<std::string> meanFlag(
+    "mean",
+    cl::desc("With an image: subtracted from its pixels in [0, 1], one value "
+             "or one per channel (default for RGB models ImageNet's "
+             "0.485,0.456,0.406, else 0)"),
+    cl::cat(toolOptions));
+cl::opt<std::string> stdFlag(
+    "std",
+    cl::desc("With an image: what the pixels are then divided by (default "
+             "for RGB models ImageNet's 0.229,0.224,0.225, else 1)"),
+    cl::cat(toolOptions));
 cl::opt<bool> interp("interp",
                      cl::desc("Run on the reference interpreter instead of "
                               "compiled code"),
@@ -68,7 +102,9 @@ cl::opt<std::string> dumpDir(
     "dump",
     cl::desc("Write every intermediate tensor to DIR as NODE.npy (named by "
              "its ONNX node name; result i > 0 as NODE.i.npy), with an "
-             "index in DIR/index.tsv"),
+             "index in DIR/index.tsv: the interpreter's, or with compiled "
+             "code (no --interp) those of a debug build of the optimized "
+             "graph (cnnc --observe)"),
     cl::value_desc("dir"), cl::cat(toolOptions));
 cl::opt<std::string> outputDir("o",
                                cl::desc("Write each output to DIR/NAME.npy "
@@ -135,19 +171,6 @@ std::vector<Tensor> graphInputs(const Graph &graph,
 
 // ------------------------------------------------------------ dumping
 
-// A file name made of `name`'s letters, digits, '.', '_' and '-' (node
-// names such as "/layer1/layer1.0/conv1/Conv" hold slashes).
-std::string fileSafe(const std::string &name) {
-  std::string s = name.empty() ? std::string("unnamed") : name;
-  for (char &c : s)
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
-        c != '-')
-      c = '_';
-  if (s[0] == '.')
-    s[0] = '_';
-  return s;
-}
-
 class Dumper {
 public:
   explicit Dumper(fs::path dir) : dir_(std::move(dir)) {
@@ -158,18 +181,15 @@ public:
                 ec.message());
     index_ << "file\tnode\top\tvalue\ttype\n";
   }
-  void operator()(const Node &node, const std::vector<Tensor> &results) {
-    for (size_t i = 0; i < results.size(); ++i) {
-      std::string base =
-          fileSafe(node.name) + (i ? "." + std::to_string(i) : "");
-      std::string file = base + ".npy";
-      for (int n = 2; !used_.insert(file).second; ++n)
-        file = base + "_" + std::to_string(n) + ".npy";
-      writeNpyFile((dir_ / file).string(), results[i]);
-      index_ << file << '\t' << node.name << '\t' << node.opName() << '\t'
-             << node.outputs[i]->name << '\t' << results[i].type().str()
-             << '\n';
-    }
+  // Result i of `node`.
+  void operator()(const Node &node, size_t i, const Tensor &result) {
+    std::string base = fileSafe(node.name) + (i ? "." + std::to_string(i) : "");
+    std::string file = base + ".npy";
+    for (int n = 2; !used_.insert(file).second; ++n)
+      file = base + "_" + std::to_string(n) + ".npy";
+    writeNpyFile((dir_ / file).string(), result);
+    index_ << file << '\t' << node.name << '\t' << node.opName() << '\t'
+           << node.outputs[i]->name << '\t' << result.type().str() << '\n';
   }
   void finish() { writeOutput((dir_ / "index.tsv").string(), index_.str()); }
 
@@ -299,11 +319,14 @@ std::vector<fs::path> numberedFiles(const fs::path &dir,
 // The outputs of `graph` on `inputs`: compiled in memory by default (after
 // the -O level's passes, as cnnc compiles it), on the reference interpreter
 // with --interp (the graph as imported).
+void optimize(Graph &graph) {
+  runPasses(graph, passOptionsPtr->pipeline(optLevel),
+            passOptionsPtr->managerOptions(), std::cerr);
+}
 std::vector<Tensor> execute(Graph &graph, const std::vector<Tensor> &inputs) {
   if (interp)
     return interpretGraph(graph, inputs);
-  runPasses(graph, passOptionsPtr->pipeline(optLevel),
-            passOptionsPtr->managerOptions(), std::cerr);
+  optimize(graph);
   return JitModel(graph, optLevel).run(inputs);
 }
 
@@ -372,7 +395,84 @@ void printSummary(const Value &out, const Tensor &t) {
                            t.numElements() > shown ? ", ..." : "");
 }
 
+// ------------------------------------------------------------ classifying
+
+// The model's scores for `imageFile`, as probabilities: the softmax of the
+// scores, unless they are probabilities already (a model that ends with a
+// Softmax).
+std::vector<double> probabilities(const Tensor &scores) {
+  std::vector<double> p;
+  double sum = 0, largest = -INFINITY;
+  bool already = true;
+  for (int64_t i = 0; i < scores.type().numElements(); ++i) {
+    p.push_back(scores.floatAt(i));
+    sum += p.back();
+    largest = std::max(largest, p.back());
+    already &= p.back() >= 0 && p.back() <= 1;
+  }
+  if (already && std::fabs(sum - 1) < 1e-3)
+    return p;
+  sum = 0;
+  for (double &v : p)
+    sum += v = std::exp(v - largest);
+  for (double &v : p)
+    v /= sum;
+  return p;
+}
+
+int classify(const ImportOptions &options) {
+  std::unique_ptr<Graph> graph = loadModel(modelFile, options);
+  if (graph->inputs.size() != 1 || graph->outputs.size() != 1)
+    userError("the model has {} inputs and {} outputs; classifying an image "
+              "needs one of each",
+              graph->inputs.size(), graph->outputs.size());
+  const TensorType &input = graph->inputs[0]->type;
+  if (input.shape.size() != 4 || (input.shape[1] != 1 && input.shape[1] != 3))
+    userError("the model's input is {}: an image needs f32[1,C,H,W] with C 1 "
+              "or 3",
+              input.str());
+  bool rgb = input.shape[1] == 3;
+  int shorter = resizeShorter >= 0 ? int(resizeShorter)
+                : rgb              ? int((input.shape[2] * 8 + 3) / 7)
+                                   : 0;
+  std::vector<float> mean =
+      parseFloatList("mean", !meanFlag.empty() ? meanFlag.getValue()
+                             : rgb             ? "0.485,0.456,0.406"
+                                               : "0");
+  std::vector<float> stddev =
+      parseFloatList("std", !stdFlag.empty() ? stdFlag.getValue()
+                            : rgb            ? "0.229,0.224,0.225"
+                                             : "1");
+  Tensor x = imageTensor(readImage(imageFile, int(input.shape[1])), input,
+                         shorter, mean, stddev);
+  std::vector<std::string> labels;
+  if (!labelsFile.empty()) {
+    std::istringstream text(readInputFile(labelsFile));
+    for (std::string line; std::getline(text, line);)
+      labels.push_back(line);
+  }
+  std::vector<double> p = probabilities(execute(*graph, {x})[0]);
+  if (!labels.empty() && labels.size() != p.size())
+    userError("--labels '{}' names {} classes, the model scores {}",
+              labelsFile.getValue(), labels.size(), p.size());
+  std::vector<size_t> order(p.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  size_t shown = std::min(order.size(), size_t(std::max(1, int(top))));
+  std::partial_sort(order.begin(), order.begin() + long(shown), order.end(),
+                    [&](size_t a, size_t b) { return p[a] > p[b]; });
+  std::cout << fmt::format("{}: top {} of {} classes\n", imageFile.getValue(),
+                           shown, p.size());
+  for (size_t k = 0; k < shown; ++k)
+    std::cout << fmt::format(
+        "{:3}. {:6.2f}%  {} (class {})\n", k + 1, 100 * p[order[k]],
+        labels.empty() ? std::to_string(order[k]) : labels[order[k]], order[k]);
+  return 0;
+}
+
 int run(const ImportOptions &baseOptions) {
+  if (!imageFile.empty())
+    return classify(baseOptions);
   if (!testData.empty()) {
     // Read once; each data set imports the model again, as its values may
     // fix different shapes.
@@ -396,13 +496,30 @@ int run(const ImportOptions &baseOptions) {
   if (!dumpDir.empty())
     dumper.emplace(dumpDir.getValue());
   std::vector<Tensor> outputs;
-  if (dumper)
+  if (dumper && interp) {
     outputs = interpretGraph(
         *graph, inputs, [&](const Node &n, const std::vector<Tensor> &results) {
-          (*dumper)(n, results);
+          for (size_t i = 0; i < results.size(); ++i)
+            (*dumper)(n, i, results[i]);
         });
-  else
+  } else if (dumper) {
+    // The compiled code's own intermediates, from a debug build
+    // (cnnc --observe) of the optimized graph: fused nodes, row-major.
+    optimize(*graph);
+    outputs =
+        JitModel(*graph, optLevel, Instrumentation::Observe)
+            .run(inputs, [&](const cnnc_tensor_info &info, const void *data) {
+              const Node &n = *graph->nodes[size_t(info.node)];
+              size_t i = size_t(std::find_if(n.outputs.begin(), n.outputs.end(),
+                                             [&](const Value *v) {
+                                               return v->name == info.name;
+                                             }) -
+                                n.outputs.begin());
+              (*dumper)(n, i, observedTensor(info, data));
+            });
+  } else {
     outputs = execute(*graph, inputs);
+  }
   if (dumper)
     dumper->finish();
   if (!outputDir.empty()) {
@@ -435,20 +552,24 @@ int main(int argc, char **argv) {
                    "  cnnc-run model.onnx --interp --random-inputs --dump "
                    "maps/\n"
                    "  cnnc-run model.onnx --interp --test-data "
-                   "test_data_set_0\n");
+                   "test_data_set_0\n"
+                   "  cnnc-run model.onnx image.jpg --labels labels.txt "
+                   "--top 5\n");
   if (modelFile.empty()) {
     std::cerr << "cnnc-run: error: no model file (see cnnc-run --help)\n";
     return 1;
   }
   ImportOptions options;
   if (int rc = runTool("cnnc-run", "cnnc-run", [&] {
-        if (!dumpDir.empty() && !interp)
-          userError("--dump needs --interp: compiled code keeps no "
-                    "intermediate tensors");
         if (optLevel < 0 || optLevel > 3)
           userError("-O must be 0 to 3, got {}", int(optLevel));
         if (!(absTolerance >= 0) || !(relTolerance >= 0))
           userError("--atol and --rtol must be non-negative");
+        if (!imageFile.empty() &&
+            (!testData.empty() || !dumpDir.empty() || !outputDir.empty() ||
+             !inputFlags.empty() || randomInputs))
+          userError("classifying an image does not combine with --input, "
+                    "--random-inputs, --test-data, --dump or -o");
         if (!testData.empty() && (!dumpDir.empty() || !outputDir.empty()))
           userError("--test-data compares outputs; it does not combine with "
                     "--dump or -o");

@@ -5,9 +5,10 @@
 #include <llvm/Support/Path.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <cctype>
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -181,6 +182,31 @@ Tensor randomTensor(const TensorType &type, std::mt19937_64 &rng) {
                 e.bytes().data(), dtypeSize(type.dtype));
   }
   return Tensor(type, std::move(bytes));
+}
+
+std::string fileSafe(const std::string &name) {
+  std::string s = name.empty() ? std::string("unnamed") : name;
+  for (char &c : s)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
+        c != '-')
+      c = '_';
+  if (s[0] == '.')
+    s[0] = '_';
+  return s;
+}
+
+std::vector<float> parseFloatList(const std::string &flag,
+                                  const std::string &text) {
+  std::vector<float> values;
+  llvm::SmallVector<llvm::StringRef> parts;
+  llvm::StringRef(text).split(parts, ',');
+  for (llvm::StringRef part : parts) {
+    double v = 0;
+    if (part.trim().getAsDouble(v))
+      userError("--{} '{}' is not a list of numbers", flag, text);
+    values.push_back(float(v));
+  }
+  return values;
 }
 
 } // namespace cnnc

@@ -13,6 +13,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace cnnc {
 
@@ -48,6 +49,16 @@ std::string readInputFile(const std::string &path);
 // Writes `text` to file `path`, or to stdout if it is "-". Failure is a
 // UserError "cannot write output file 'PATH'".
 void writeOutput(const std::string &path, const std::string &text);
+
+// A file name made of `name`'s letters, digits, '.', '_' and '-', every
+// other character '_' (node names such as "/layer1/layer1.0/conv1/Conv"
+// hold slashes); "unnamed" for "".
+std::string fileSafe(const std::string &name);
+
+// The comma-separated numbers of flag --`flag` ("0.485,0.456,0.406"); a
+// UserError naming the flag for anything else.
+std::vector<float> parseFloatList(const std::string &flag,
+                                  const std::string &text);
 
 // Runs `body`, mapping UserError to one line per diagnostic prefixed with
 // `file` and exit code 1; InternalError and any other std::exception (e.g.
