@@ -41,14 +41,8 @@ llvm::Value *Emitter::pointer(const Value *v) {
   // is a graph output, else its workspace slot.
   llvm::Value *p = nullptr;
   if (v->isConstant() && weights_) {
-    // The next 64-aligned place in the weights file.
     const std::vector<uint8_t> &bytes = v->constant->bytes();
-    std::vector<uint8_t> &blob = weights_->bytes;
-    blob.resize((blob.size() + kAlignment - 1) / kAlignment * kAlignment);
-    weightOffsets_[v] = blob.size();
-    p = b_.CreateConstGEP1_64(b_.getInt8Ty(), weightsArg_, blob.size(),
-                              "w." + v->name);
-    blob.insert(blob.end(), bytes.begin(), bytes.end());
+    p = weightsFileData(v, "w." + v->name, bytes.data(), bytes.size());
   } else if (v->isConstant()) {
     const std::vector<uint8_t> &bytes = v->constant->bytes();
     p = byteConstant("w." + v->name, bytes.data(), bytes.size());
@@ -249,6 +243,30 @@ llvm::GlobalVariable *Emitter::byteConstant(const std::string &name,
   global->setAlignment(llvm::Align(kAlignment));
   global->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
   return global;
+}
+
+// The next 64-aligned place in the weights file; the first data placed
+// for `source` gives its offset.
+llvm::Value *Emitter::weightsFileData(const Value *source,
+                                      const std::string &name,
+                                      const void *data, size_t size) {
+  std::vector<uint8_t> &blob = weights_->bytes;
+  blob.resize((blob.size() + kAlignment - 1) / kAlignment * kAlignment);
+  weightOffsets_.emplace(source, blob.size());
+  llvm::Value *p =
+      b_.CreateConstGEP1_64(b_.getInt8Ty(), weightsArg_, blob.size(), name);
+  const auto *bytes = static_cast<const uint8_t *>(data);
+  blob.insert(blob.end(), bytes, bytes + size);
+  return p;
+}
+
+llvm::Value *Emitter::derivedConstant(const Value *source,
+                                      const std::string &name,
+                                      const void *data, size_t size) {
+  if (weights_)
+    return weightsFileData(source, name, data, size);
+  compileTimeReads_.insert(source); // the code holds what was made of it
+  return byteConstant(name, data, size);
 }
 
 llvm::Value *Emitter::floatConstant(const std::string &name,

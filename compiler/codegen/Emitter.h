@@ -71,6 +71,15 @@ public:
                              const std::vector<float> &values);
   llvm::Value *int64Constant(const std::string &name,
                              const std::vector<int64_t> &values);
+  // Data the code reads at run time that the code generator made from
+  // constant `source` (weights repacked for a kernel): in the weights file
+  // when there is one, at an offset that stands for `source` in the
+  // architecture hash as the source's own data would; else a read-only
+  // global, `source` then counting as read at compile time.
+  llvm::Value *weightsFileData(const Value *source, const std::string &name,
+                              const void *data, size_t size);
+  llvm::Value *derivedConstant(const Value *source, const std::string &name,
+                               const void *data, size_t size);
 
   // Whether constants come from a weights file: a lowering that would read
   // a constant's data at compile time (and so bake it into the code) reads
