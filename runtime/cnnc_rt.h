@@ -161,6 +161,7 @@ void cnnc_profile_reset(const cnnc_profile *profile);
  * order. A model compiled without --observe has no trace of it. */
 typedef struct cnnc_tensor_info {
   int64_t node;          /* the producing node, in execution order */
+  int64_t result;        /* which of its results (0 for most ops) */
   const char *node_name; /* its ONNX name ("" if unnamed) */
   const char *op_name;   /* "Conv", "cnnc.FusedConv", "MaxPool", ... */
   const char *name;      /* the tensor's name */

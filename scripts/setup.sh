@@ -10,7 +10,7 @@ packages=(
   libonnx-dev libonnx-testdata python3-onnx python3-numpy
   libfmt-dev libgtest-dev
   python3-torch python3-torchvision
-  libstb-dev dataset-fashion-mnist
+  libstb-dev zlib1g-dev dataset-fashion-mnist
 )
 
 missing=()

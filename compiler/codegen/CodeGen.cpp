@@ -261,10 +261,13 @@ llvm::Value *Emitter::weightsFileData(const Value *source,
 }
 
 llvm::Value *Emitter::derivedConstant(const Value *source,
-                                      const std::string &name,
+                                      const std::string &layout,
                                       const void *data, size_t size) {
-  if (weights_)
+  std::string name = source->name + "." + layout;
+  if (weights_) {
+    derivedLayouts_.emplace(source, layout);
     return weightsFileData(source, name, data, size);
+  }
   compileTimeReads_.insert(source); // the code holds what was made of it
   return byteConstant(name, data, size);
 }
@@ -478,8 +481,10 @@ uint64_t Emitter::architectureHash() const {
     s += ":" + v->type.str();
     if (v->isConstant()) {
       auto w = weightOffsets_.find(v);
+      auto layout = derivedLayouts_.find(v);
       if (w != weightOffsets_.end() && !compileTimeReads_.count(v))
-        s += "@" + std::to_string(w->second);
+        s += "@" + std::to_string(w->second) +
+             (layout != derivedLayouts_.end() ? ":" + layout->second : "");
       else
         s += "=" + std::string(v->constant->bytes().begin(),
                                v->constant->bytes().end());

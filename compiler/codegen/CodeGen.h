@@ -49,10 +49,11 @@ struct CodeGenOptions {
 };
 
 // With CodeGenOptions::externalWeights: the data of the constants the code
-// reads at run time, each at an offset aligned to 64, and a hash of
-// everything else the code depends on (the graph's ops, attributes and
-// types, and the constants the code generator read at compile time), so a
-// weights file is refused by a model of another architecture.
+// reads at run time (as stored, or repacked for a kernel), each at an
+// offset aligned to 64, and a hash of everything else the code depends on
+// (the graph's ops, attributes and types, the forms the constants are
+// stored in, and the constants the code generator read at compile time), so
+// a weights file is refused by a model of another architecture.
 struct WeightsBlob {
   uint64_t hash = 0;
   std::vector<uint8_t> bytes;

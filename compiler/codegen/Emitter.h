@@ -72,13 +72,15 @@ public:
   llvm::Value *int64Constant(const std::string &name,
                              const std::vector<int64_t> &values);
   // Data the code reads at run time that the code generator made from
-  // constant `source` (weights repacked for a kernel): in the weights file
-  // when there is one, at an offset that stands for `source` in the
-  // architecture hash as the source's own data would; else a read-only
-  // global, `source` then counting as read at compile time.
+  // constant `source` in the form `layout` (weights repacked for a kernel,
+  // "gemm-panels16"): in the weights file when there is one, at an offset
+  // that stands for `source` in the architecture hash as the source's own
+  // data would, with the layout (a file of the rows as stored is refused);
+  // else a read-only global, `source` then counting as read at compile
+  // time.
   llvm::Value *weightsFileData(const Value *source, const std::string &name,
                               const void *data, size_t size);
-  llvm::Value *derivedConstant(const Value *source, const std::string &name,
+  llvm::Value *derivedConstant(const Value *source, const std::string &layout,
                                const void *data, size_t size);
 
   // Whether constants come from a weights file: a lowering that would read
@@ -166,6 +168,8 @@ private:
   VectorRegisters vectors_;
   std::map<const Value *, uint64_t> weightOffsets_; // in weights_->bytes
   std::set<const Value *> compileTimeReads_; // constants whose data was read
+  // Constants the weights file holds in another form (derivedConstant).
+  std::map<const Value *, std::string> derivedLayouts_;
   MemoryPlan plan_; // the recorded plan, or one made for this graph
   std::map<int64_t, llvm::Value *> workspacePointers_; // by offset
   const Node *current_ = nullptr; // the node being lowered

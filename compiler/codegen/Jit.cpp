@@ -5,6 +5,7 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 
+#include <exception>
 #include <optional>
 
 namespace cnnc {
@@ -136,6 +137,13 @@ std::vector<Tensor> JitModel::run(const std::vector<Tensor> &inputs,
   if (!impl_->observe)
     throw InternalError("JitModel: observing a model compiled without "
                         "Instrumentation::Observe");
+  // An exception must not unwind through the generated code and the C
+  // runtime: the first one is kept, the observer is not called again, and
+  // it is thrown once the run is over.
+  struct Call {
+    const Observer &observer;
+    std::exception_ptr failure;
+  } call{observer, nullptr};
   // The setter keeps the observer until it is unset, even if run throws.
   struct Unset {
     void (*observe)(cnnc_observer, void *);
@@ -143,10 +151,20 @@ std::vector<Tensor> JitModel::run(const std::vector<Tensor> &inputs,
   } unset{impl_->observe};
   impl_->observe(
       [](void *user, const cnnc_tensor_info *info, const void *data) {
-        (*static_cast<const Observer *>(user))(*info, data);
+        auto *call = static_cast<Call *>(user);
+        if (call->failure)
+          return;
+        try {
+          call->observer(*info, data);
+        } catch (...) {
+          call->failure = std::current_exception();
+        }
       },
-      const_cast<Observer *>(&observer));
-  return run(inputs);
+      &call);
+  std::vector<Tensor> outputs = run(inputs);
+  if (call.failure)
+    std::rethrow_exception(call.failure);
+  return outputs;
 }
 
 void JitModel::run(const void *const *inputs, void *const *outputs,

@@ -102,8 +102,8 @@ void Emitter::gemm(const Node &n, bool matMul) {
         std::memcpy(&column[k * kGemmPanel], row + k * sizeof(float),
                     sizeof(float));
     }
-    bPointer = derivedConstant(n.inputs[1], n.inputs[1]->name + ".panels",
-                               panels.data(), panels.size() * sizeof(float));
+    bPointer = derivedConstant(n.inputs[1], "gemm-panels16", panels.data(),
+                               panels.size() * sizeof(float));
     bLayout = 2;
   }
   callRange("cnnc_gemm_f32",

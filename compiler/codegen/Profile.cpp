@@ -112,14 +112,15 @@ ObserveInstrumentation::ObserveInstrumentation(const Graph &graph,
   auto *i64 = llvm::Type::getInt64Ty(ctx);
   auto int64 = [&](int64_t v) { return llvm::ConstantInt::get(i64, v); };
   StringConstants strings(m, name + ".observe");
-  // struct cnnc_tensor_info { int64_t node; const char *node_name, *op_name,
-  // *name, *dtype; int64_t element_size, rank; const int64_t *shape;
-  // int64_t block, bytes; }
+  // struct cnnc_tensor_info { int64_t node, result; const char *node_name,
+  // *op_name, *name, *dtype; int64_t element_size, rank; const int64_t
+  // *shape; int64_t block, bytes; }
   auto *infoType = llvm::StructType::get(
-      ctx, {i64, ptr, ptr, ptr, ptr, i64, i64, ptr, i64, i64});
+      ctx, {i64, i64, ptr, ptr, ptr, ptr, i64, i64, ptr, i64, i64});
   for (size_t i = 0; i < graph.nodes.size(); ++i) {
     const Node &node = *graph.nodes[i];
-    for (const Value *v : node.outputs) {
+    for (size_t r = 0; r < node.outputs.size(); ++r) {
+      const Value *v = node.outputs[r];
       if (!v)
         continue;
       const TensorType &t = v->type;
@@ -135,7 +136,7 @@ ObserveInstrumentation::ObserveInstrumentation(const Graph &graph,
           llvm::ConstantArray::get(shapeType, dims), name + ".observe.shape");
       auto *info = llvm::ConstantStruct::get(
           infoType,
-          {int64(int64_t(i)), strings.get(node.name),
+          {int64(int64_t(i)), int64(int64_t(r)), strings.get(node.name),
            strings.get(std::string(node.opName())), strings.get(v->name),
            strings.get(std::string(dtypeName(t.dtype))),
            int64(int64_t(dtypeSize(t.dtype))), int64(t.rank()), shape,

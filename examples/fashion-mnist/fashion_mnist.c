@@ -59,7 +59,9 @@ static int readIdx(const char *path, int rank, int most, int inner,
   }
   for (d = 0; d < rank; ++d) {
     const unsigned char *b = header + 4 + 4 * d;
-    int n = (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3];
+    unsigned long size = ((unsigned long)b[0] << 24) | ((unsigned)b[1] << 16) |
+                         ((unsigned)b[2] << 8) | b[3];
+    int n = size > (unsigned long)most ? -1 : (int)size;
     if (d == 0)
       count = n;
     if ((d == 0 && (n < 1 || n > most)) || (d > 0 && n != inner)) {
@@ -174,7 +176,12 @@ int main(int argc, char **argv) {
     int k, best = 0;
     for (k = 0; k < SIDE * SIDE; ++k)
       image[k] = (float)p[k] / 255.0f; /* as in training */
-    RUN(inputs, outputs, workspace);
+    int32_t status = RUN(inputs, outputs, workspace);
+    if (status != CNNC_OK) {
+      fprintf(stderr, "image %d: %s\n", used[i],
+              cnnc_status_message((cnnc_status)status));
+      return 1;
+    }
     for (k = 1; k < kModelClasses; ++k)
       if (scores[k] > scores[best])
         best = k;

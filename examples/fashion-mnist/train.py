@@ -10,7 +10,8 @@ the CPU with two threads. The network is the one of the lesson and of
 Keras's Fashion-MNIST tutorial: two blocks of 3x3 convolution, ReLU and 2x2
 max pooling (32 and 64 filters), then a dense layer of 128 with ReLU and one
 of 10 class scores. Three epochs of Adam over the 60,000 training images
-take about five minutes on two cores.
+(the last at a tenth of the learning rate) take about two minutes on two
+cores and reach about 91% test accuracy.
 
 Writes to OUT_DIR:
   fashion_mnist.onnx          the model, input "image" f32[1,1,28,28] (pixels

@@ -30,7 +30,7 @@ def read_png(path):
             idat += chunk
         pos += 12 + length
     width, height, depth, color, _, _, interlace = header
-    channels = {0: 1, 2: 3, 4: 2, 6: 4}.get(color)
+    channels = {0: 1, 2: 3}.get(color)  # gray or RGB, no alpha
     if depth != 8 or channels is None or interlace:
         raise ValueError(f"unsupported PNG (depth {depth}, color {color})")
     raw = zlib.decompress(idat)
@@ -38,6 +38,8 @@ def read_png(path):
     rows, previous = [], bytearray(stride)
     for y in range(height):
         kind = raw[y * (stride + 1)]
+        if kind > 4:
+            raise ValueError(f"row {y} has an unknown filter type {kind}")
         line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - channels] if i >= channels else 0

@@ -131,6 +131,36 @@ TEST(ProfileTest, TableListsEveryNodeAndCountsEveryRun) {
     EXPECT_EQ(p->calls[i], 1u) << g->nodes[i]->name;
 }
 
+TEST(ObserveTest, CopyRowMajorUndoesBlockingAndSkipsPadding) {
+  // [2, 6, 2, 3] in blocks of 8: stored [2, 1, 2, 3, 8], lanes 6 and 7 of
+  // each pixel padding (NaN here, which must not reach the copy).
+  const int64_t shape[4] = {2, 6, 2, 3};
+  cnnc_tensor_info info{};
+  info.dtype = "f32";
+  info.element_size = 4;
+  info.rank = 4;
+  info.shape = shape;
+  info.block = 8;
+  std::vector<float> stored(2 * 1 * 2 * 3 * 8, NAN);
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 6; ++c)
+      for (int r = 0; r < 6; ++r)
+        stored[size_t((n * 6 + r) * 8 + c)] = float(n * 1000 + c * 100 + r);
+  std::vector<float> plain(2 * 6 * 6, -1.0f);
+  cnnc_copy_row_major(&info, stored.data(), plain.data());
+  for (int n = 0; n < 2; ++n)
+    for (int c = 0; c < 6; ++c)
+      for (int r = 0; r < 6; ++r)
+        ASSERT_EQ(plain[size_t((n * 6 + c) * 6 + r)],
+                  float(n * 1000 + c * 100 + r))
+            << n << " " << c << " " << r;
+  // Row-major stays as it is.
+  info.block = 0;
+  std::vector<float> same(plain.size());
+  cnnc_copy_row_major(&info, plain.data(), same.data());
+  EXPECT_EQ(same, plain);
+}
+
 TEST(ObserveTest, ObservedCodeComputesWhatPlainCodeComputes) {
   std::unique_ptr<Graph> g = smallCnn();
   std::vector<Tensor> inputs = randomInputs(*g);
@@ -174,6 +204,7 @@ TEST(ObserveTest, EveryNodeResultIsHandedOverInOrderAsTheInterpreterHasIt) {
     const Node &n = *g->nodes[size_t(info.node)];
     ASSERT_EQ(n.outputs.size(), 1u);
     const Value *v = n.outputs[0];
+    EXPECT_EQ(info.result, 0);
     EXPECT_EQ(info.node_name, n.name);
     EXPECT_EQ(info.op_name, n.opName());
     EXPECT_EQ(info.name, v->name);

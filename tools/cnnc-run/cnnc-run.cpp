@@ -316,13 +316,15 @@ std::vector<fs::path> numberedFiles(const fs::path &dir,
   return files;
 }
 
-// The outputs of `graph` on `inputs`: compiled in memory by default (after
-// the -O level's passes, as cnnc compiles it), on the reference interpreter
-// with --interp (the graph as imported).
+// Runs the -O level's passes over `graph`, as cnnc compiles it.
 void optimize(Graph &graph) {
   runPasses(graph, passOptionsPtr->pipeline(optLevel),
             passOptionsPtr->managerOptions(), std::cerr);
 }
+
+// The outputs of `graph` on `inputs`: compiled in memory by default (after
+// optimize), on the reference interpreter with --interp (the graph as
+// imported).
 std::vector<Tensor> execute(Graph &graph, const std::vector<Tensor> &inputs) {
   if (interp)
     return interpretGraph(graph, inputs);
@@ -397,22 +399,18 @@ void printSummary(const Value &out, const Tensor &t) {
 
 // ------------------------------------------------------------ classifying
 
-// The model's scores for `imageFile`, as probabilities: the softmax of the
-// scores, unless they are probabilities already (a model that ends with a
-// Softmax).
-std::vector<double> probabilities(const Tensor &scores) {
+// A classifier's scores as probabilities: the softmax of the scores,
+// unless the model computes one itself (`softmaxed`).
+std::vector<double> probabilities(const Tensor &scores, bool softmaxed) {
   std::vector<double> p;
-  double sum = 0, largest = -INFINITY;
-  bool already = true;
+  double largest = -INFINITY;
   for (int64_t i = 0; i < scores.type().numElements(); ++i) {
     p.push_back(scores.floatAt(i));
-    sum += p.back();
     largest = std::max(largest, p.back());
-    already &= p.back() >= 0 && p.back() <= 1;
   }
-  if (already && std::fabs(sum - 1) < 1e-3)
+  if (softmaxed)
     return p;
-  sum = 0;
+  double sum = 0;
   for (double &v : p)
     sum += v = std::exp(v - largest);
   for (double &v : p)
@@ -427,40 +425,40 @@ int classify(const ImportOptions &options) {
               "needs one of each",
               graph->inputs.size(), graph->outputs.size());
   const TensorType &input = graph->inputs[0]->type;
-  if (input.shape.size() != 4 || (input.shape[1] != 1 && input.shape[1] != 3))
-    userError("the model's input is {}: an image needs f32[1,C,H,W] with C 1 "
-              "or 3",
-              input.str());
-  bool rgb = input.shape[1] == 3;
+  int channels = imageChannels(input);
+  if (resizeShorter < -1 || resizeShorter > 8192)
+    userError("--resize must be 0 to 8192, got {}", int(resizeShorter));
+  if (top < 1)
+    userError("--top must be at least 1, got {}", int(top));
   int shorter = resizeShorter >= 0 ? int(resizeShorter)
-                : rgb              ? int((input.shape[2] * 8 + 3) / 7)
+                : channels == 3    ? int((input.shape[2] * 8 + 3) / 7)
                                    : 0;
-  std::vector<float> mean =
-      parseFloatList("mean", !meanFlag.empty() ? meanFlag.getValue()
-                             : rgb             ? "0.485,0.456,0.406"
-                                               : "0");
+  std::vector<float> mean = meanFlag.empty() ? defaultMean(channels)
+                                             : parseFloatList("mean", meanFlag);
   std::vector<float> stddev =
-      parseFloatList("std", !stdFlag.empty() ? stdFlag.getValue()
-                            : rgb            ? "0.229,0.224,0.225"
-                                             : "1");
-  Tensor x = imageTensor(readImage(imageFile, int(input.shape[1])), input,
-                         shorter, mean, stddev);
+      stdFlag.empty() ? defaultStd(channels) : parseFloatList("std", stdFlag);
+  Tensor x =
+      imageTensor(readImage(imageFile, channels), input, shorter, mean, stddev);
+  const Node *last = graph->outputs[0]->producer;
+  bool softmaxed = last && last->kind == OpKind::Softmax;
   std::vector<std::string> labels;
   if (!labelsFile.empty()) {
     std::istringstream text(readInputFile(labelsFile));
     for (std::string line; std::getline(text, line);)
       labels.push_back(line);
   }
-  std::vector<double> p = probabilities(execute(*graph, {x})[0]);
+  std::vector<double> p = probabilities(execute(*graph, {x})[0], softmaxed);
   if (!labels.empty() && labels.size() != p.size())
     userError("--labels '{}' names {} classes, the model scores {}",
               labelsFile.getValue(), labels.size(), p.size());
   std::vector<size_t> order(p.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
-  size_t shown = std::min(order.size(), size_t(std::max(1, int(top))));
+  size_t shown = std::min(order.size(), size_t(int(top)));
+  // NaN scores (a broken model) rank last rather than break the sort.
+  auto rank = [&](size_t i) { return std::isnan(p[i]) ? -INFINITY : p[i]; };
   std::partial_sort(order.begin(), order.begin() + long(shown), order.end(),
-                    [&](size_t a, size_t b) { return p[a] > p[b]; });
+                    [&](size_t a, size_t b) { return rank(a) > rank(b); });
   std::cout << fmt::format("{}: top {} of {} classes\n", imageFile.getValue(),
                            shown, p.size());
   for (size_t k = 0; k < shown; ++k)
@@ -509,13 +507,8 @@ int run(const ImportOptions &baseOptions) {
     outputs =
         JitModel(*graph, optLevel, Instrumentation::Observe)
             .run(inputs, [&](const cnnc_tensor_info &info, const void *data) {
-              const Node &n = *graph->nodes[size_t(info.node)];
-              size_t i = size_t(std::find_if(n.outputs.begin(), n.outputs.end(),
-                                             [&](const Value *v) {
-                                               return v->name == info.name;
-                                             }) -
-                                n.outputs.begin());
-              (*dumper)(n, i, observedTensor(info, data));
+              (*dumper)(*graph->nodes[size_t(info.node)], size_t(info.result),
+                        observedTensor(info, data));
             });
   } else {
     outputs = execute(*graph, inputs);

@@ -51,18 +51,24 @@ cl::opt<std::string> layer("layer",
                                     "ONNX node name"),
                            cl::cat(toolOptions));
 cl::opt<std::string> size("size",
-                          cl::desc("features: resize the image to HxW (or N "
-                                   "for NxN; default: the model's input)"),
+                          cl::desc("features: the size HxW (or N for NxN) "
+                                   "the image is resized to; it must be the "
+                                   "model's input size, which is the "
+                                   "default"),
                           cl::cat(toolOptions));
 cl::opt<std::string> mean("mean",
                           cl::desc("features: per-channel mean subtracted "
-                                   "from the pixels in [0, 1] (one value, or "
-                                   "one per channel: 0.485,0.456,0.406)"),
-                          cl::init("0"), cl::cat(toolOptions));
+                                   "from the pixels in [0, 1], one value or "
+                                   "one per channel (default: ImageNet's "
+                                   "0.485,0.456,0.406 for RGB models, 0 for "
+                                   "gray ones)"),
+                          cl::cat(toolOptions));
 cl::opt<std::string> stddev("std",
                             cl::desc("features: per-channel divisor after "
-                                     "the mean (default 1)"),
-                            cl::init("1"), cl::cat(toolOptions));
+                                     "the mean (default: ImageNet's "
+                                     "0.229,0.224,0.225 for RGB models, 1 "
+                                     "for gray ones)"),
+                            cl::cat(toolOptions));
 cl::opt<std::string> kernel(
     "kernel",
     cl::desc("filter: identity, edge1, edge2, edge3, sharpen, box-blur or "
@@ -172,6 +178,7 @@ private:
       out += c == '<'   ? "&lt;"
              : c == '>' ? "&gt;"
              : c == '&' ? "&amp;"
+             : c == '"' ? "&quot;"
                         : std::string(1, c);
     return out;
   }
@@ -234,9 +241,11 @@ int filters(const std::string &modelFile) {
     if (!layer.empty() && node->name != layer)
       continue;
     const Value *w = node->inputs[1];
-    if (!w->isConstant() || w->type.dtype != DType::F32 || w->type.rank() != 4)
+    if (!w->isConstant() || !w->constant->hasData() ||
+        w->type.dtype != DType::F32 || w->type.rank() != 4 ||
+        w->type.layout != Layout::Plain)
       userError("node '{}' (Conv): the filters are not a constant f32 "
-                "tensor of rank 4",
+                "tensor of rank 4 with its data, in the plain layout",
                 node->name);
     Image picture = filterPicture(*node, *w->constant);
     page.add(fmt::format("{:02d}-{}.png", index, fileSafe(node->name)), picture,
@@ -294,10 +303,7 @@ Image featurePicture(const std::string &title, const Tensor &t) {
 Tensor imageInput(const std::string &path, const TensorType &input,
                   Image *shown) {
   const Shape &s = input.shape;
-  if (s.size() != 4 || (s[1] != 1 && s[1] != 3))
-    userError("the model's input is {}: cnnc-viz needs f32[1,C,H,W] with C "
-              "1 or 3",
-              input.str());
+  int channels = imageChannels(input);
   if (!size.empty()) {
     llvm::StringRef text(size.getValue());
     auto [h, w] = text.split('x');
@@ -309,9 +315,11 @@ Tensor imageInput(const std::string &path, const TensorType &input,
                 "--input-shape to compile it for another)",
                 size.getValue(), s[2], s[3]);
   }
-  return imageTensor(readImage(path, int(s[1])), input, 0,
-                     parseFloatList("mean", mean),
-                     parseFloatList("std", stddev), shown);
+  return imageTensor(
+      readImage(path, channels), input, 0,
+      mean.empty() ? defaultMean(channels) : parseFloatList("mean", mean),
+      stddev.empty() ? defaultStd(channels) : parseFloatList("std", stddev),
+      shown);
 }
 
 int features(const std::string &modelFile, const std::string &imageFile) {
@@ -469,10 +477,15 @@ int filter(const std::string &imageFile) {
       int(stride), pad.getValue(), relu ? ", ReLU" : "",
       pool.empty() ? "" : ", pool ", pool.getValue(), H, W, s[2], s[3]);
   if (check) {
+    // A NaN difference (a NaN on one side only) is the worst of all.
     double worst = 0;
-    for (int64_t i = 0; i < result.type().numElements(); ++i)
-      worst = std::max(worst,
-                       std::fabs(result.floatAt(i) - expected[0].floatAt(i)));
+    for (int64_t i = 0; i < result.type().numElements(); ++i) {
+      double d = std::fabs(result.floatAt(i) - expected[0].floatAt(i));
+      bool bothNan =
+          std::isnan(result.floatAt(i)) && std::isnan(expected[0].floatAt(i));
+      if (!bothNan && !(d <= worst))
+        worst = std::isnan(d) ? INFINITY : d;
+    }
     std::cout << fmt::format("{}: compiled and interpreted differ by at "
                              "most {:.3g} (tolerance 1e-5)\n",
                              what, worst);

@@ -85,12 +85,24 @@ void paste(Image &canvas, const Image &tile, int x, int y) {
     }
 }
 
+// `text` with what stb_easy_font cannot draw (it has glyphs for ASCII 32
+// to 126 and reads out of its table for any other byte, as in UTF-8 names)
+// made '?'.
+static std::string printable(const std::string &text) {
+  std::string s = text;
+  for (char &c : s)
+    if (static_cast<unsigned char>(c) < 32 ||
+        static_cast<unsigned char>(c) > 126)
+      c = '?';
+  return s;
+}
+
 void drawText(Image &canvas, const std::string &text, int x, int y, int scale,
               float gray) {
   // stb_easy_font gives each glyph as axis-aligned quads (4 vertices of
   // x, y, z and a color, 16 bytes each) in font units.
   std::vector<char> buffer(text.size() * 300 + 1000);
-  std::string copy = text;
+  std::string copy = printable(text);
   unsigned char color[4] = {255, 255, 255, 255};
   int quads = stb_easy_font_print(0, 0, copy.data(), color, buffer.data(),
                                   int(buffer.size()));
@@ -109,19 +121,37 @@ void drawText(Image &canvas, const std::string &text, int x, int y, int scale,
 }
 
 int textWidth(const std::string &text, int scale) {
-  std::string copy = text;
+  std::string copy = printable(text);
   return stb_easy_font_width(copy.data()) * scale;
+}
+
+int imageChannels(const TensorType &input) {
+  const Shape &s = input.shape;
+  if (input.dtype != DType::F32 || s.size() != 4 || s[0] != 1 ||
+      (s[1] != 1 && s[1] != 3) || s[2] < 1 || s[3] < 1 || s[2] > 8192 ||
+      s[3] > 8192)
+    userError("the model's input is {}: an image needs f32[1,C,H,W] with C 1 "
+              "or 3",
+              input.str());
+  return int(s[1]);
+}
+
+std::vector<float> defaultMean(int channels) {
+  return channels == 3 ? std::vector<float>{0.485f, 0.456f, 0.406f}
+                       : std::vector<float>{0.0f};
+}
+
+std::vector<float> defaultStd(int channels) {
+  return channels == 3 ? std::vector<float>{0.229f, 0.224f, 0.225f}
+                       : std::vector<float>{1.0f};
 }
 
 Tensor imageTensor(const Image &image, const TensorType &input, int shorter,
                    const std::vector<float> &mean,
                    const std::vector<float> &std, Image *shown) {
   const Shape &s = input.shape;
-  if (input.dtype != DType::F32 || s.size() != 4 || s[0] != 1 ||
-      s[1] != image.channels || s[2] < 1 || s[3] < 1 || s[2] > 8192 ||
-      s[3] > 8192)
-    userError("the model's input is {}: an image needs f32[1,{},H,W]",
-              input.str(), image.channels);
+  if (imageChannels(input) != image.channels)
+    throw InternalError("imageTensor: an image of another channel count");
   int C = image.channels, H = int(s[2]), W = int(s[3]);
   Image sized = shorter > 0 ? resizeAndCrop(image, shorter, W, H)
                 : image.width != W || image.height != H ? resize(image, W, H)

@@ -61,6 +61,17 @@ void drawText(Image &canvas, const std::string &text, int x, int y, int scale,
 // The width in pixels drawText takes for `text` at `scale`.
 int textWidth(const std::string &text, int scale);
 
+// The channels C of a model input that takes an image, f32[1, C, H, W]
+// with C 1 (gray) or 3 (RGB); a UserError naming the input's type if it is
+// not one.
+int imageChannels(const TensorType &input);
+
+// What --mean and --std default to for an image of `channels`: ImageNet's
+// statistics for RGB (what torchvision's models were trained with), 0 and
+// 1 (the pixels in [0, 1] as they are) for gray.
+std::vector<float> defaultMean(int channels);
+std::vector<float> defaultStd(int channels);
+
 // `image` as the input of a model, f32[1, C, H, W] with C 1 or 3 (the
 // image's channels): resized to H x W, or with `shorter` > 0 its shorter
 // side resized to `shorter` and its center H x W cut out (ImageNet's
