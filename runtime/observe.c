@@ -25,10 +25,10 @@ void cnnc_copy_row_major(const cnnc_tensor_info *info, const void *data,
   /* [N, C, rest] row-major from [N, ceil(C/B), rest, B]. */
   {
     int64_t B = info->block, N = info->shape[0], C = info->shape[1];
-    int64_t rest = count / (N * C > 0 ? N * C : 1), blocks = (C + B - 1) / B;
+    int64_t rest = 1, blocks = (C + B - 1) / B;
     int64_t n, c, r;
-    if (count == 0)
-      return;
+    for (d = 2; d < info->rank; ++d)
+      rest *= info->shape[d];
     for (n = 0; n < N; ++n)
       for (c = 0; c < C; ++c) {
         const unsigned char *plane =

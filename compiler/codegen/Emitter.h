@@ -78,8 +78,6 @@ public:
   // data would, with the layout (a file of the rows as stored is refused);
   // else a read-only global, `source` then counting as read at compile
   // time.
-  llvm::Value *weightsFileData(const Value *source, const std::string &name,
-                              const void *data, size_t size);
   llvm::Value *derivedConstant(const Value *source, const std::string &layout,
                                const void *data, size_t size);
 
@@ -168,6 +166,10 @@ private:
   VectorRegisters vectors_;
   std::map<const Value *, uint64_t> weightOffsets_; // in weights_->bytes
   std::set<const Value *> compileTimeReads_; // constants whose data was read
+  // `size` bytes of `data` at the next 64-aligned place in the weights
+  // file; the first data placed for `source` gives its offset.
+  llvm::Value *weightsFileData(const Value *source, const std::string &name,
+                               const void *data, size_t size);
   // Constants the weights file holds in another form (derivedConstant).
   std::map<const Value *, std::string> derivedLayouts_;
   MemoryPlan plan_; // the recorded plan, or one made for this graph

@@ -55,17 +55,7 @@ cl::opt<int> resizeShorter(
              "ones the image is resized to the input's size); 0 resizes "
              "to the input's size directly"),
     cl::init(-1), cl::cat(toolOptions));
-cl::opt<std::string> meanFlag(
-    "mean",
-    cl::desc("With an image: subtracted from its pixels in [0, 1], one value "
-             "or one per channel (default for RGB models ImageNet's "
-             "0.485,0.456,0.406, else 0)"),
-    cl::cat(toolOptions));
-cl::opt<std::string> stdFlag(
-    "std",
-    cl::desc("With an image: what the pixels are then divided by (default "
-             "for RGB models ImageNet's 0.229,0.224,0.225, else 1)"),
-    cl::cat(toolOptions));
+NormalizationOptions normalization(toolOptions, "With an image:");
 cl::opt<bool> interp("interp",
                      cl::desc("Run on the reference interpreter instead of "
                               "compiled code"),
@@ -433,12 +423,9 @@ int classify(const ImportOptions &options) {
   int shorter = resizeShorter >= 0 ? int(resizeShorter)
                 : channels == 3    ? int((input.shape[2] * 8 + 3) / 7)
                                    : 0;
-  std::vector<float> mean = meanFlag.empty() ? defaultMean(channels)
-                                             : parseFloatList("mean", meanFlag);
-  std::vector<float> stddev =
-      stdFlag.empty() ? defaultStd(channels) : parseFloatList("std", stdFlag);
-  Tensor x =
-      imageTensor(readImage(imageFile, channels), input, shorter, mean, stddev);
+  Tensor x = imageTensor(readImage(imageFile, channels), input, shorter,
+                         normalization.mean(channels),
+                         normalization.deviation(channels));
   const Node *last = graph->outputs[0]->producer;
   bool softmaxed = last && last->kind == OpKind::Softmax;
   std::vector<std::string> labels;

@@ -56,19 +56,7 @@ cl::opt<std::string> size("size",
                                    "model's input size, which is the "
                                    "default"),
                           cl::cat(toolOptions));
-cl::opt<std::string> mean("mean",
-                          cl::desc("features: per-channel mean subtracted "
-                                   "from the pixels in [0, 1], one value or "
-                                   "one per channel (default: ImageNet's "
-                                   "0.485,0.456,0.406 for RGB models, 0 for "
-                                   "gray ones)"),
-                          cl::cat(toolOptions));
-cl::opt<std::string> stddev("std",
-                            cl::desc("features: per-channel divisor after "
-                                     "the mean (default: ImageNet's "
-                                     "0.229,0.224,0.225 for RGB models, 1 "
-                                     "for gray ones)"),
-                            cl::cat(toolOptions));
+NormalizationOptions normalization(toolOptions, "features:");
 cl::opt<std::string> kernel(
     "kernel",
     cl::desc("filter: identity, edge1, edge2, edge3, sharpen, box-blur or "
@@ -114,12 +102,23 @@ constexpr int kMaxWidth = 2048;
 
 // --------------------------------------------------------------- pictures
 
+// The columns of a grid of `count` tiles as near square as it allows.
+int gridColumns(int count) {
+  return std::max(1, int(std::ceil(std::sqrt(double(count)))));
+}
+
+// Runs the -O3 pipeline over `graph`, as cnnc compiles it.
+void optimize(Graph &graph) {
+  runPasses(graph, passOptionsPtr->pipeline(kOptLevel),
+            passOptionsPtr->managerOptions(), std::cerr);
+}
+
 // Tiles of equal size in a grid as near square as the count allows, `gap`
 // pixels apart, under a title line: a layer's filters or feature maps.
 Image grid(const std::vector<Image> &tiles, int gap, const std::string &title,
            int channels) {
   int count = int(tiles.size());
-  int columns = std::max(1, int(std::ceil(std::sqrt(double(count)))));
+  int columns = gridColumns(count);
   int rows = (count + columns - 1) / columns;
   int tw = tiles.empty() ? 0 : tiles[0].width;
   int th = tiles.empty() ? 0 : tiles[0].height;
@@ -138,8 +137,7 @@ Image grid(const std::vector<Image> &tiles, int gap, const std::string &title,
 // near-square grid at most kMaxWidth wide, and at least `want` pixels a
 // side where that fits.
 int tileScale(int count, int side, int want) {
-  int columns = std::max(1, int(std::ceil(std::sqrt(double(count)))));
-  int fit = (kMaxWidth / columns - 2) / std::max(1, side);
+  int fit = (kMaxWidth / gridColumns(count) - 2) / std::max(1, side);
   return std::clamp(want / std::max(1, side), 1, std::max(1, fit));
 }
 
@@ -205,7 +203,7 @@ Image filterPicture(const Node &conv, const Tensor &w) {
   };
   bool rgb = Cg == 3;
   int patches = rgb ? 1 : int(Cg);
-  int across = std::max(1, int(std::ceil(std::sqrt(double(patches)))));
+  int across = gridColumns(patches);
   int down = (patches + across - 1) / across;
   int scale = tileScale(int(M) * patches, int(std::max(KH, KW)) + 1, 40);
   int pw = int(KW) * scale, ph = int(KH) * scale;
@@ -315,11 +313,9 @@ Tensor imageInput(const std::string &path, const TensorType &input,
                 "--input-shape to compile it for another)",
                 size.getValue(), s[2], s[3]);
   }
-  return imageTensor(
-      readImage(path, channels), input, 0,
-      mean.empty() ? defaultMean(channels) : parseFloatList("mean", mean),
-      stddev.empty() ? defaultStd(channels) : parseFloatList("std", stddev),
-      shown);
+  return imageTensor(readImage(path, channels), input, 0,
+                     normalization.mean(channels),
+                     normalization.deviation(channels), shown);
 }
 
 int features(const std::string &modelFile, const std::string &imageFile) {
@@ -331,8 +327,7 @@ int features(const std::string &modelFile, const std::string &imageFile) {
               graph->inputs.size());
   Image shown;
   Tensor input = imageInput(imageFile, graph->inputs[0]->type, &shown);
-  runPasses(*graph, passOptionsPtr->pipeline(kOptLevel),
-            passOptionsPtr->managerOptions(), std::cerr);
+  optimize(*graph);
   IndexPage page(output.getValue(),
                  "Feature maps of " + modelFile + " for " + imageFile);
   page.add(
@@ -455,9 +450,9 @@ std::unique_ptr<Graph> filterModel(int64_t H, int64_t W) {
 }
 
 int filter(const std::string &imageFile) {
-  Image image = readImage(imageFile, 1);
   if (width < 0 || width > 8192)
     userError("--width must be 1 to 8192, got {}", int(width));
+  Image image = readImage(imageFile, 1);
   if (width > 0 && width != image.width)
     image = resize(image, width,
                    std::max(1, int(std::lround(double(image.height) * width /
@@ -468,8 +463,7 @@ int filter(const std::string &imageFile) {
   std::vector<Tensor> expected;
   if (check)
     expected = interpretGraph(*graph, {input});
-  runPasses(*graph, passOptionsPtr->pipeline(kOptLevel),
-            passOptionsPtr->managerOptions(), std::cerr);
+  optimize(*graph);
   Tensor result = JitModel(*graph, kOptLevel).run({input})[0];
   const Shape &s = result.type().shape;
   std::string what = fmt::format(

@@ -1,6 +1,7 @@
 #include "tools/common/Image.h"
 
 #include "ir/Diagnostics.h"
+#include "tools/common/ToolSupport.h"
 
 #include <stb/stb_image.h>
 #include <stb/stb_image_resize.h>
@@ -136,12 +137,27 @@ int imageChannels(const TensorType &input) {
   return int(s[1]);
 }
 
-std::vector<float> defaultMean(int channels) {
+NormalizationOptions::NormalizationOptions(llvm::cl::OptionCategory &category,
+                                           const std::string &scope)
+    : meanHelp_(scope + " subtracted from the pixels in [0, 1], one value or "
+                        "one per channel (default: ImageNet's "
+                        "0.485,0.456,0.406 for RGB models, 0 for gray ones)"),
+      stdHelp_(scope + " what the pixels are then divided by (default: "
+                       "ImageNet's 0.229,0.224,0.225 for RGB models, 1 for "
+                       "gray ones)"),
+      mean_("mean", llvm::cl::desc(meanHelp_), llvm::cl::cat(category)),
+      std_("std", llvm::cl::desc(stdHelp_), llvm::cl::cat(category)) {}
+
+std::vector<float> NormalizationOptions::mean(int channels) const {
+  if (!mean_.empty())
+    return parseFloatList("mean", mean_);
   return channels == 3 ? std::vector<float>{0.485f, 0.456f, 0.406f}
                        : std::vector<float>{0.0f};
 }
 
-std::vector<float> defaultStd(int channels) {
+std::vector<float> NormalizationOptions::deviation(int channels) const {
+  if (!std_.empty())
+    return parseFloatList("std", std_);
   return channels == 3 ? std::vector<float>{0.229f, 0.224f, 0.225f}
                        : std::vector<float>{1.0f};
 }

@@ -6,6 +6,8 @@
 
 #include "ir/Tensor.h"
 
+#include <llvm/Support/CommandLine.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -66,11 +68,24 @@ int textWidth(const std::string &text, int scale);
 // not one.
 int imageChannels(const TensorType &input);
 
-// What --mean and --std default to for an image of `channels`: ImageNet's
-// statistics for RGB (what torchvision's models were trained with), 0 and
-// 1 (the pixels in [0, 1] as they are) for gray.
-std::vector<float> defaultMean(int channels);
-std::vector<float> defaultStd(int channels);
+// The --mean and --std flags of a tool that feeds pictures to a model,
+// registered in the tool's option category (`scope` opens their help: "With
+// an image:"). Construct one as a global of the tool.
+class NormalizationOptions {
+public:
+  NormalizationOptions(llvm::cl::OptionCategory &category,
+                       const std::string &scope);
+  // The flags' values (--mean, --std) for an image of `channels`, or their
+  // defaults: ImageNet's statistics for RGB (what torchvision's models were
+  // trained with), 0 and 1 (the pixels in [0, 1] as they are) for gray. A
+  // bad flag is a UserError.
+  std::vector<float> mean(int channels) const;
+  std::vector<float> deviation(int channels) const;
+
+private:
+  std::string meanHelp_, stdHelp_; // the flags' descriptions point here
+  llvm::cl::opt<std::string> mean_, std_;
+};
 
 // `image` as the input of a model, f32[1, C, H, W] with C 1 or 3 (the
 // image's channels): resized to H x W, or with `shorter` > 0 its shorter
